@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+// Package store opens Polder's database (PostgreSQL in production, an
+// embedded pure-Go SQLite by default), runs the embedded migrations of core
+// and of every module, and offers small transaction helpers.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the SQL dialect behind a database.
+type Dialect string
+
+// The dialects Polder runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	*gorm.DB
+	Dialect Dialect
+	// URL is the location the database was opened from, without password.
+	URL string
+}
+
+// ParseURL tells the dialect of a database URL and the DSN its driver takes.
+// Accepted: postgres://… or postgresql://…, sqlite:PATH, sqlite://PATH, or a
+// bare file path (SQLite).
+func ParseURL(raw string) (Dialect, string, error) {
+	raw = strings.TrimSpace(raw)
+	switch {
+	case raw == "":
+		return "", "", errors.New("empty database URL")
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return Postgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite://"):
+		return SQLite, strings.TrimPrefix(raw, "sqlite://"), nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		return SQLite, strings.TrimPrefix(raw, "sqlite:"), nil
+	case strings.Contains(raw, "://"):
+		return "", "", fmt.Errorf("unsupported database URL scheme in %q (use postgres:// or sqlite:)", redact(raw))
+	default:
+		return SQLite, raw, nil
+	}
+}
+
+// Open connects to the database named by rawURL. SQLite files are created
+// with their folder; they run in WAL mode with a busy timeout and one
+// connection, which serialises writers so that quota checks and the writes
+// they guard cannot interleave.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		Logger:  logger.New(slogWriter{}, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		NowFunc: func() time.Time { return time.Now().UTC() },
+		// Each statement of ours runs in explicit transactions where it
+		// matters; gorm's implicit per-write transaction only adds latency.
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	}
+	var g *gorm.DB
+	switch dialect {
+	case Postgres:
+		g, err = gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("opening PostgreSQL %s: %w", redact(rawURL), err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, fmt.Errorf("opening PostgreSQL pool: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	case SQLite:
+		if dsn != ":memory:" && !strings.HasPrefix(dsn, "file:") {
+			if dir := filepath.Dir(dsn); dir != "." {
+				if err := os.MkdirAll(dir, 0o750); err != nil {
+					return nil, fmt.Errorf("creating database folder %s: %w", dir, err)
+				}
+			}
+		}
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		g, err = gorm.Open(sqlite.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("opening SQLite %s: %w", rawURL, err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, fmt.Errorf("opening SQLite pool: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(1)
+	}
+	db := &DB{DB: g.WithContext(ctx), Dialect: dialect, URL: redact(rawURL)}
+	if err := db.Ping(ctx); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// Ping checks the connection.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("pinging %s: %w", db.URL, err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in a transaction, committing when it returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.DB.WithContext(ctx).Transaction(fn)
+}
+
+// LockRow returns a query that locks the selected rows until the end of the
+// transaction on PostgreSQL (SELECT … FOR UPDATE). SQLite needs nothing:
+// its single connection already serialises writers.
+func (db *DB) LockRow(tx *gorm.DB) *gorm.DB {
+	if db.Dialect == Postgres {
+		return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	return tx
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key value")
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+type slogWriter struct{}
+
+func (slogWriter) Printf(format string, args ...any) {
+	slog.Warn("database", "msg", fmt.Sprintf(format, args...))
+}
