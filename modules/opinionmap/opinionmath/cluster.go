@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmath
+
+import (
+	"math"
+	"sync"
+)
+
+// Point is a position on the two-dimensional opinion map.
+type Point [2]float64
+
+func dist2(a, b Point) float64 {
+	dx, dy := a[0]-b[0], a[1]-b[1]
+	return dx*dx + dy*dy
+}
+
+// kmeansConvergence is how far (in map units) every centre may still move
+// for k-means to count as converged.
+const kmeansConvergence = 0.01
+
+// nearest returns the index of the centre closest to p (lowest index on
+// ties) and the squared distance to it.
+func nearest(p Point, centres []Point) (int, float64) {
+	best, bd := 0, math.Inf(1)
+	for i, c := range centres {
+		if d := dist2(p, c); d < bd {
+			best, bd = i, d
+		}
+	}
+	return best, bd
+}
+
+// assignAll sets assign[i] to the nearest centre of every point, in
+// parallel chunks for large inputs (the result does not depend on them).
+func assignAll(points, centres []Point, assign []int) {
+	if len(points) < 4096 {
+		for i, p := range points {
+			assign[i], _ = nearest(p, centres)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, b := range chunkBounds(len(points)) {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				assign[i], _ = nearest(points[i], centres)
+			}
+		}(b[0], b[1])
+	}
+	wg.Wait()
+}
+
+// weightedMeans recomputes the centres as the weighted means of their
+// points, dropping centres left without points. It returns the new centres
+// and, for each old centre, its new index (−1 when dropped).
+func weightedMeans(points []Point, weights []float64, assign []int, k int) ([]Point, []int) {
+	sum := make([]Point, k)
+	w := make([]float64, k)
+	for i, p := range points {
+		wi := 1.0
+		if weights != nil {
+			wi = weights[i]
+		}
+		a := assign[i]
+		sum[a][0] += wi * p[0]
+		sum[a][1] += wi * p[1]
+		w[a] += wi
+	}
+	remap := make([]int, k)
+	out := make([]Point, 0, k)
+	for c := 0; c < k; c++ {
+		if w[c] == 0 {
+			remap[c] = -1
+			continue
+		}
+		remap[c] = len(out)
+		out = append(out, Point{sum[c][0] / w[c], sum[c][1] / w[c]})
+	}
+	return out, remap
+}
+
+// kmeans runs Lloyd's algorithm from the given initial centres for at most
+// maxIter iterations, stopping once every centre moved less than
+// kmeansConvergence. Empty clusters are dropped. Weights may be nil.
+func kmeans(points []Point, weights []float64, init []Point, maxIter int) ([]Point, []int) {
+	centres := append([]Point(nil), init...)
+	assign := make([]int, len(points))
+	if len(points) == 0 || len(centres) == 0 {
+		return nil, assign
+	}
+	for it := 0; it < maxIter; it++ {
+		assignAll(points, centres, assign)
+		next, remap := weightedMeans(points, weights, assign, len(centres))
+		converged := len(next) == len(centres)
+		if converged {
+			for c := range next {
+				if dist2(next[c], centres[c]) >= kmeansConvergence*kmeansConvergence {
+					converged = false
+					break
+				}
+			}
+		}
+		for i := range assign {
+			assign[i] = remap[assign[i]]
+		}
+		centres = next
+		if converged {
+			break
+		}
+	}
+	// Final assignment to the final centres.
+	assignAll(points, centres, assign)
+	return centres, assign
+}
+
+// coldStart returns the first k distinct points in order.
+func coldStart(points []Point, k int) []Point {
+	seen := make(map[Point]struct{}, k)
+	out := make([]Point, 0, k)
+	for _, p := range points {
+		if len(out) == k {
+			break
+		}
+		if _, ok := seen[p]; ok {
+			continue
+		}
+		seen[p] = struct{}{}
+		out = append(out, p)
+	}
+	return out
+}
+
+func countDistinct(points []Point, limit int) int {
+	seen := make(map[Point]struct{}, limit)
+	for _, p := range points {
+		seen[p] = struct{}{}
+		if len(seen) >= limit {
+			break
+		}
+	}
+	return len(seen)
+}
+
+// warmStart adapts a previous run's centres to the current points: each
+// previous centre is re-centred on the points now nearest to it (empty ones
+// dropped), identical centres are merged, and while there are fewer than k
+// the point farthest from its centre is split off as a centre of its own.
+// Without previous centres it falls back to coldStart.
+func warmStart(points []Point, weights []float64, prev []Point, k int) []Point {
+	if len(prev) == 0 {
+		return coldStart(points, k)
+	}
+	if len(prev) > k {
+		prev = prev[:k]
+	}
+	assign := make([]int, len(points))
+	assignAll(points, prev, assign)
+	centres, _ := weightedMeans(points, weights, assign, len(prev))
+	merged := make([]Point, 0, len(centres))
+	seen := make(map[Point]struct{}, len(centres))
+	for _, c := range centres {
+		if _, ok := seen[c]; ok {
+			continue
+		}
+		seen[c] = struct{}{}
+		merged = append(merged, c)
+	}
+	centres = merged
+	for len(centres) < k {
+		far, fd := -1, 0.0
+		for i, p := range points {
+			if _, d := nearest(p, centres); d > fd {
+				far, fd = i, d
+			}
+		}
+		if far < 0 {
+			break // every point sits on a centre
+		}
+		centres = append(centres, points[far])
+	}
+	return centres
+}
+
+// silhouette is the mean silhouette coefficient of a clustering of points
+// (unweighted: every point counts once). A point alone in its cluster
+// scores 0; a clustering with fewer than two clusters scores −1.
+func silhouette(points []Point, assign []int, k int) float64 {
+	if k < 2 || len(points) < 2 {
+		return -1
+	}
+	size := make([]int, k)
+	for _, a := range assign {
+		size[a]++
+	}
+	sums := make([]float64, k)
+	var total float64
+	for i, p := range points {
+		clear(sums)
+		for j, q := range points {
+			if i != j {
+				sums[assign[j]] += math.Sqrt(dist2(p, q))
+			}
+		}
+		own := assign[i]
+		if size[own] <= 1 {
+			continue
+		}
+		a := sums[own] / float64(size[own]-1)
+		b := math.Inf(1)
+		for c := 0; c < k; c++ {
+			if c != own && size[c] > 0 {
+				b = math.Min(b, sums[c]/float64(size[c]))
+			}
+		}
+		if m := math.Max(a, b); m > 0 && !math.IsInf(b, 1) {
+			total += (b - a) / m
+		}
+	}
+	return total / float64(len(points))
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmath_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
+	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
+)
+
+var polisConversations = []string{
+	"15-per-hour-seattle",
+	"brexit-consensus",
+	"canadian-electoral-reform",
+	"london.youth.policing",
+	"scoop-hivemind.freshwater",
+	"scoop-hivemind.ubi",
+	"vtaiwan.uberx",
+}
+
+type comparison struct {
+	name          string
+	ari           float64
+	ours, polis   int
+	both          int
+	oursClustered int
+	elapsed       time.Duration
+	res           *opinionmath.Result
+}
+
+// compareWithPolis runs one full Compute on a real conversation and
+// compares our groups with the ones Pol.is exported.
+func compareWithPolis(t testing.TB, name string) comparison {
+	t.Helper()
+	exp, err := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := exp.Matrix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := opinionmath.Compute(m, nil, opinionmath.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	if err := res.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	theirs := exp.PolisGroups()
+	var a, b []int
+	clustered := 0
+	for _, p := range res.Participants {
+		if !p.Clustered {
+			continue
+		}
+		clustered++
+		if g, ok := theirs[p.ID]; ok {
+			a = append(a, p.Group)
+			b = append(b, g)
+		}
+	}
+	polisK := map[int]bool{}
+	for _, g := range theirs {
+		polisK[g] = true
+	}
+	return comparison{name: name, ari: opinionmath.AdjustedRandIndex(a, b), ours: len(res.Groups), polis: len(polisK),
+		both: len(a), oursClustered: clustered, elapsed: elapsed, res: res}
+}
+
+// TestAgreementWithPolis is the acceptance test on three conversations
+// where Pol.is's grouping is clear: adjusted Rand index ≥ 0.75.
+func TestAgreementWithPolis(t *testing.T) {
+	for _, name := range []string{"brexit-consensus", "canadian-electoral-reform", "vtaiwan.uberx"} {
+		t.Run(name, func(t *testing.T) {
+			c := compareWithPolis(t, name)
+			if c.ari < 0.75 {
+				t.Errorf("ARI with Pol.is = %.3f over %d participants (groups ours %d, Pol.is %d), want ≥ 0.75", c.ari, c.both, c.ours, c.polis)
+			}
+			if c.both < c.oursClustered/2 {
+				t.Errorf("only %d of our %d clustered participants are clustered by Pol.is", c.both, c.oursClustered)
+			}
+		})
+	}
+}
+
+// TestPolisTable prints the comparison on every conversation (the table
+// of the README's Math section). Its assertions are the sanity ones: every
+// conversation yields between 2 and 5 groups and a positive ARI.
+func TestPolisTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| conversation | ARI | groups ours / Pol.is | clustered ours / Pol.is / both | time |\n|---|---|---|---|---|\n")
+	for _, name := range polisConversations {
+		c := compareWithPolis(t, name)
+		exp, _ := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
+		fmt.Fprintf(&b, "| %s | %.3f | %d / %d | %d / %d / %d | %s |\n", name, c.ari, c.ours, c.polis,
+			c.oursClustered, len(exp.PolisGroups()), c.both, c.elapsed.Round(100*time.Microsecond))
+		if c.ours < 2 || c.ours > 5 {
+			t.Errorf("%s: %d groups", name, c.ours)
+		}
+		if c.ari <= 0 {
+			t.Errorf("%s: ARI %.3f, no agreement at all with Pol.is", name, c.ari)
+		}
+	}
+	t.Log("\n" + b.String())
+}
