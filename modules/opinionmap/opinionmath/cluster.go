@@ -3,7 +3,10 @@
 package opinionmath
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sync"
 )
 
@@ -220,4 +223,138 @@ func silhouette(points []Point, assign []int, k int) float64 {
 		}
 	}
 	return total / float64(len(points))
+}
+
+// groupRestarts is the number of k-means++ starts tried besides the warm
+// (or first-distinct-points) start when clustering the base centres.
+const groupRestarts = 10
+
+// inertia is the weighted sum of squared distances of points to their
+// centres.
+func inertia(points []Point, weights []float64, centres []Point, assign []int) float64 {
+	var s float64
+	for i, p := range points {
+		w := 1.0
+		if weights != nil {
+			w = weights[i]
+		}
+		s += w * dist2(p, centres[assign[i]])
+	}
+	return s
+}
+
+// kmeansPlusPlus draws k initial centres by weighted k-means++: the first
+// with probability proportional to weight, each next one proportional to
+// weight times squared distance to the nearest centre chosen so far.
+func kmeansPlusPlus(points []Point, weights []float64, k int, rng *rand.Rand) []Point {
+	d := make([]float64, len(points))
+	for i := range d {
+		d[i] = weights[i]
+	}
+	var centres []Point
+	for len(centres) < k {
+		i, ok := WeightedPick(d, rng)
+		if !ok {
+			break
+		}
+		c := points[i]
+		centres = append(centres, c)
+		for j, p := range points {
+			if len(centres) == 1 {
+				d[j] = weights[j] * dist2(p, c)
+			} else {
+				d[j] = math.Min(d[j], weights[j]*dist2(p, c))
+			}
+		}
+		if allZero(d) {
+			break
+		}
+	}
+	return centres
+}
+
+func allZero(xs []float64) bool {
+	for _, x := range xs {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// groupKMeans clusters the base centres into k groups. Lloyd's algorithm
+// only finds a local optimum, and Pol.is's single start (the previous run's
+// groups, or the first k distinct centres) can stay in a poor one for many
+// runs; so we also try seeded k-means++ starts and keep the clustering with
+// the lowest weighted inertia (earliest start on ties: the warm one first).
+// The groups are then ordered to follow the previous run's groups.
+func groupKMeans(points []Point, weights []float64, prev []Point, k int, rng *rand.Rand) ([]Point, []int) {
+	starts := [][]Point{warmStart(points, weights, prev, k)}
+	for r := 0; r < groupRestarts; r++ {
+		starts = append(starts, kmeansPlusPlus(points, weights, k, rng))
+	}
+	var best []Point
+	var bestAssign []int
+	bestInertia := math.Inf(1)
+	for _, s := range starts {
+		c, a := kmeans(points, weights, s, groupKMeansIterations)
+		if len(c) < len(best) {
+			continue // lost a cluster: prefer clusterings with k groups
+		}
+		in := inertia(points, weights, c, a)
+		if len(c) > len(best) || in < bestInertia*(1-1e-12) {
+			best, bestAssign, bestInertia = c, a, in
+		}
+	}
+	return followPrevious(best, bestAssign, prev)
+}
+
+// followPrevious reorders groups so that group i is the one nearest to the
+// previous run's group i where possible (greedy over the closest pairs),
+// keeping group identities stable from run to run.
+func followPrevious(centres []Point, assign []int, prev []Point) ([]Point, []int) {
+	if len(prev) == 0 {
+		return centres, assign
+	}
+	type pair struct {
+		c, p int
+		d    float64
+	}
+	var pairs []pair
+	for c := range centres {
+		for p := range prev {
+			pairs = append(pairs, pair{c, p, dist2(centres[c], prev[p])})
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return cmp.Compare(a.d, b.d) })
+	newIndex := make([]int, len(centres))
+	for i := range newIndex {
+		newIndex[i] = -1
+	}
+	usedSlot := make([]bool, max(len(centres), len(prev)))
+	for _, pr := range pairs {
+		if newIndex[pr.c] >= 0 || pr.p >= len(centres) || usedSlot[pr.p] {
+			continue
+		}
+		newIndex[pr.c], usedSlot[pr.p] = pr.p, true
+	}
+	next := 0
+	for c := range newIndex {
+		if newIndex[c] >= 0 {
+			continue
+		}
+		for usedSlot[next] {
+			next++
+		}
+		newIndex[c], usedSlot[next] = next, true
+	}
+	out := make([]Point, len(centres))
+	for c, i := range newIndex {
+		out[i] = centres[c]
+	}
+	na := make([]int, len(assign))
+	for i, a := range assign {
+		na[i] = newIndex[a]
+	}
+	return out, na
 }

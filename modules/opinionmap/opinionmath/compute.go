@@ -5,6 +5,7 @@ package opinionmath
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -190,18 +191,17 @@ func Compute(m *Matrix, hist *History, opts Options) (*Result, error) {
 			nInMath++
 		}
 	}
-	mean, rowVotes := columnStats(m, inMath)
+	mean := columnStats(m, inMath)
 	pca := computePCA(m, inMath, mean, hist.PCA, opts.Seed)
 
 	res := &Result{PCA: pca, partIndex: make(map[int64]int, len(m.participants))}
 	colOf := pca.columnMap(m)
 	res.Participants = make([]ParticipantResult, len(m.participants))
 	for r, id := range m.participants {
-		x, y, n := pca.project(m, inMath, colOf, nInMath, r)
+		x, y, n := pca.project(m, inMath, colOf, len(m.statements)-nInMath, r)
 		res.Participants[r] = ParticipantResult{ID: id, Point: Point{x, y}, Votes: n, Base: -1, Group: -1}
 		res.partIndex[id] = r
 	}
-	_ = rowVotes
 
 	clustered := selectInConv(res.Participants, hist.InConv, nInMath)
 	next := &History{
@@ -286,8 +286,8 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 	groupCentres := map[int][]Point{}
 	bestK, bestS := 1, math.Inf(-1)
 	for kk := 2; kk <= maxK; kk++ {
-		gi := warmStart(centres, sizes, hist.GroupCenters[kk], kk)
-		gc, ga := kmeans(centres, sizes, gi, groupKMeansIterations)
+		rng := rand.New(rand.NewPCG(opts.Seed, uint64(kk)))
+		gc, ga := groupKMeans(centres, sizes, hist.GroupCenters[kk], kk, rng)
 		next.GroupCenters[kk] = gc
 		groupAssign[kk], groupCentres[kk] = ga, gc
 		s := silhouette(centres, ga, len(gc))

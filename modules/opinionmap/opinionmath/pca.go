@@ -35,23 +35,18 @@ const (
 	parallelChunks = 8
 )
 
-// columnStats returns each column's vote count and mean over its voters,
-// and each row's number of votes on columns in the math.
-func columnStats(m *Matrix, inMath []bool) (mean []float64, rowVotes []int) {
+// columnStats returns each column's mean over its voters.
+func columnStats(m *Matrix, inMath []bool) (mean []float64) {
 	nc := len(m.statements)
 	sum := make([]float64, nc)
 	cnt := make([]int, nc)
-	rowVotes = make([]int, len(m.rows))
-	for r, row := range m.rows {
-		n := 0
+	for _, row := range m.rows {
 		for _, e := range row {
 			if inMath[e.col] {
 				sum[e.col] += float64(e.vote)
 				cnt[e.col]++
-				n++
 			}
 		}
-		rowVotes[r] = n
 	}
 	mean = make([]float64, nc)
 	for j := range mean {
@@ -59,7 +54,7 @@ func columnStats(m *Matrix, inMath []bool) (mean []float64, rowVotes []int) {
 			mean[j] = sum[j] / float64(cnt[j])
 		}
 	}
-	return mean, rowVotes
+	return mean
 }
 
 // chunkBounds splits n rows into parallelChunks contiguous ranges.
@@ -290,7 +285,13 @@ func fixSigns(p *PCA, prev *PCA) {
 // statements they voted on of (vote − centre) · component, scaled by
 // sqrt(n_statements / max(n_votes, 1)) so that people who voted on few
 // statements are not all squashed at the centre.
-func (p *PCA) project(m *Matrix, inMath []bool, colOf []int, nInMath int, r int) (x, y float64, votes int) {
+//
+// Columns left out of the math are zeroed, not emptied: every participant
+// holds a 0 there. They add nothing to the sums (their centre and
+// components are 0) but they count in n_statements and in every
+// participant's n_votes, which damps the scaling of conversations with many
+// rejected statements. (This is also what Pol.is's zeroed columns do.)
+func (p *PCA) project(m *Matrix, inMath []bool, colOf []int, nZeroed int, r int) (x, y float64, votes int) {
 	for _, e := range m.rows[r] {
 		if !inMath[e.col] {
 			continue
@@ -304,8 +305,13 @@ func (p *PCA) project(m *Matrix, inMath []bool, colOf []int, nInMath int, r int)
 		x += d * p.Components[0][j]
 		y += d * p.Components[1][j]
 	}
-	scale := math.Sqrt(float64(nInMath) / float64(max(votes, 1)))
+	scale := sparsityScale(len(m.statements), votes+nZeroed)
 	return x * scale, y * scale, votes
+}
+
+// sparsityScale is sqrt(n_statements / max(n_votes, 1)).
+func sparsityScale(nStatements, nVotes int) float64 {
+	return math.Sqrt(float64(nStatements) / float64(max(nVotes, 1)))
 }
 
 // columnMap maps the matrix's columns onto this PCA's columns (−1 for

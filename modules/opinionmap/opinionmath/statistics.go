@@ -65,8 +65,8 @@ func (res *Result) computeStatistics(m *Matrix, inMath []bool, opts Options) {
 		st := StatementResult{ID: s.ID, InMath: inMath[j], All: all[j], Clustered: clustered[j], DivisiveGroup: -1}
 		if k := colOf[j]; k >= 0 && inMath[j] {
 			// The statement as a virtual participant who agreed with it
-			// alone: one vote, so the sparsity scale is sqrt(n_statements).
-			d := (1 - res.PCA.Center[k]) * math.Sqrt(float64(nInMath))
+			// alone (plus the zeroed columns every participant holds).
+			d := (1 - res.PCA.Center[k]) * sparsityScale(nc, 1+nc-nInMath)
 			st.Extremity = math.Hypot(d*res.PCA.Components[0][k], d*res.PCA.Components[1][k])
 		}
 		switch {
