@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package topics
+
+import (
+	"errors"
+	"time"
+)
+
+// Contribution is one text to synthesise.
+type Contribution struct {
+	// ID identifies the contribution; it must be unique and non-empty.
+	ID string `json:"id"`
+	// Text is the contribution as written; quotes show it verbatim.
+	Text string `json:"text"`
+	// Theme is the slice the contribution belongs to; topics are found
+	// per theme. Empty is a theme of its own.
+	Theme string `json:"theme"`
+	// Session is the round or meeting it came from (trend figures).
+	Session string `json:"session"`
+	// Date is when it was written; the earliest of near-duplicates
+	// represents the group.
+	Date time.Time `json:"date"`
+	// AuthorType is "citizen", "organisation" or another kind (optional).
+	AuthorType string `json:"author_type,omitempty"`
+	// Supports counts endorsements; quotes prefer more supported texts.
+	Supports int `json:"supports,omitempty"`
+	// Language is the language tag if known (fr, nl, en); empty means
+	// detect it.
+	Language string `json:"language,omitempty"`
+}
+
+// Statement is one statement of an opinion map (Pol.is-style
+// conversation), passed through verbatim.
+type Statement struct {
+	ID              string  `json:"id"`
+	Text            string  `json:"text"`
+	Votes           int     `json:"votes"`
+	AgreePercent    float64 `json:"agree_percent"`
+	DisagreePercent float64 `json:"disagree_percent"`
+	PassPercent     float64 `json:"pass_percent"`
+}
+
+// OpinionMap holds the consensus and divisive statements computed by the
+// opinion-map module for the space's conversation.
+type OpinionMap struct {
+	Conversation string      `json:"conversation"`
+	Consensus    []Statement `json:"consensus"`
+	Divisive     []Statement `json:"divisive"`
+}
+
+// Progress reports how far Build has come; Done and Total count steps of
+// the current stage.
+type Progress struct {
+	Stage string
+	Theme string
+	Done  int
+	Total int
+}
+
+// Input is everything Build needs.
+type Input struct {
+	Contributions []Contribution
+	// Seed makes the clustering reproducible; two seeds give two (close)
+	// syntheses.
+	Seed uint64
+	// OpinionMap, when the space has a conversation, is included verbatim.
+	OpinionMap *OpinionMap
+	// StopWords are extra words to ignore (the city's name, the name of
+	// the process), in any case.
+	StopWords []string
+	// MaxTopics caps k (default and upper bound 15).
+	MaxTopics int
+	// Restarts is the number of k-means runs kept best-of (default 5).
+	Restarts int
+	// MaxAnalysisRunes truncates enormous texts for analysis only
+	// (default 10,000 characters); quotes keep the full text.
+	MaxAnalysisRunes int
+	// Progress, when set, is called from the calling goroutine.
+	Progress func(Progress)
+}
+
+// ErrInvalidInput marks input that cannot be synthesised as given (missing
+// or repeated ids).
+var ErrInvalidInput = errors.New("invalid synthesis input")
+
+const (
+	defaultMaxTopics        = 15
+	defaultRestarts         = 5
+	defaultMaxAnalysisRunes = 10000
+	// minDocsPerTopic is the n/5 of the spec: k ≤ n/5.
+	minDocsPerTopic = 5
+	// duplicateJaccard is the shingle-set similarity from which two texts
+	// are the same contribution.
+	duplicateJaccard = 0.8
+)

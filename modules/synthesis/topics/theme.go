@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package topics
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Sample size for choosing k: the silhouette needs all pairwise
+// similarities, so it is computed on at most this many distinct texts.
+const selectionSample = 1200
+
+// themeDocs is the working state of one slice.
+type themeDocs struct {
+	in    Input
+	prep  []prepared
+	order []int // contribution indices, earliest first
+	// group[r] lists the positions in order of the members of the
+	// near-duplicate group represented by position r (reps only).
+	group map[int][]int
+	reps  []int // positions in order of the representatives
+	vecs  []sparse
+	// emb holds the LSA vector of each clustered rep (index into reps).
+	emb   map[int][]float64
+	voc   vocabulary
+	stems []string // stem id -> stem
+}
+
+func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, idxs []int, report func(Progress)) (ThemeSynthesis, string, error) {
+	td := &themeDocs{in: in, prep: prep, order: slices.Clone(idxs)}
+	cs := in.Contributions
+	slices.SortStableFunc(td.order, func(a, b int) int {
+		return cmp.Or(cs[a].Date.Compare(cs[b].Date), cmp.Compare(a, b))
+	})
+	ts := ThemeSynthesis{Theme: theme, Size: len(td.order), Topics: []Topic{}}
+
+	report(Progress{Stage: "duplicates", Theme: theme, Total: len(td.order)})
+	texts := make([]string, len(td.order))
+	for p, i := range td.order {
+		texts[p] = prep[i].shingle
+	}
+	repOf := nearDuplicateGroups(texts)
+	td.group = map[int][]int{}
+	for p, r := range repOf {
+		if int(r) == p {
+			td.reps = append(td.reps, p)
+		}
+		td.group[int(r)] = append(td.group[int(r)], p)
+	}
+	ts.Voices = len(td.reps)
+	for _, r := range td.reps {
+		if g := td.group[r]; len(g) > 1 {
+			ts.Duplicates = append(ts.Duplicates, DuplicateGroup{
+				Representative: cs[td.order[r]].ID,
+				Text:           cs[td.order[r]].Text,
+				Size:           len(g),
+				IDs:            td.ids([]int{r}),
+			})
+		}
+	}
+	slices.SortStableFunc(ts.Duplicates, func(a, b DuplicateGroup) int { return cmp.Compare(b.Size, a.Size) })
+	if err := ctx.Err(); err != nil {
+		return ts, "", fmt.Errorf("building synthesis of theme %q: %w", theme, err)
+	}
+
+	report(Progress{Stage: "vectors", Theme: theme, Total: len(td.reps)})
+	stemID := map[string]int32{}
+	docs := make([][]int32, len(td.reps))
+	for d, r := range td.reps {
+		toks := prep[td.order[r]].tokens
+		seq := make([]int32, len(toks))
+		for k, t := range toks {
+			id, ok := stemID[t.Stem]
+			if !ok {
+				id = int32(len(td.stems))
+				stemID[t.Stem] = id
+				td.stems = append(td.stems, t.Stem)
+			}
+			seq[k] = id
+		}
+		docs[d] = seq
+	}
+	td.vecs, td.voc = tfidf(docs)
+
+	// Only texts with at least one kept term can be placed in a topic.
+	var live []int // indices into reps
+	var other []int
+	for d, v := range td.vecs {
+		if len(v.idx) > 0 {
+			live = append(live, d)
+		} else {
+			other = append(other, d)
+		}
+	}
+	ts.Sessions, _ = td.sessionTotals()
+	note := ""
+	maxK := min(cmp.Or(in.MaxTopics, defaultMaxTopics), defaultMaxTopics, len(live)/minDocsPerTopic)
+	if maxK < 2 {
+		note = fmt.Sprintf("Theme %q has %d distinct analysable contribution(s): at least %d are needed to find topics, so all are listed as other contributions.", theme, len(live), 2*minDocsPerTopic)
+		all := make([]int, len(td.reps))
+		for d := range all {
+			all[d] = d
+		}
+		o := td.topic(all, nil, true)
+		ts.Other = &o
+		return ts, note, nil
+	}
+
+	liveVecs := make([]sparse, len(live))
+	for j, d := range live {
+		liveVecs[j] = td.vecs[d]
+	}
+	rng := themeRNG(in.Seed, theme)
+	restarts := cmp.Or(in.Restarts, defaultRestarts)
+	emb := lsa(liveVecs, len(td.voc.terms), rng)
+	td.emb = make(map[int][]float64, len(live))
+	for j, d := range live {
+		td.emb[d] = emb[j]
+	}
+	k, sil := chooseK(emb, maxK, restarts, rng, func(done, total int) {
+		report(Progress{Stage: "topics", Theme: theme, Done: done, Total: total})
+	})
+	ts.K, ts.Silhouette = k, sil
+	if err := ctx.Err(); err != nil {
+		return ts, "", fmt.Errorf("building synthesis of theme %q: %w", theme, err)
+	}
+	cl := sphericalKMeans(emb, k, restarts, rng)
+
+	report(Progress{Stage: "labels", Theme: theme, Total: k})
+	members := make([][]int, k)
+	for j, c := range cl.assign {
+		members[c] = append(members[c], live[j])
+	}
+	minVoices := max(3, len(live)/50)
+	var kept []int
+	for c := range k {
+		if len(members[c]) >= minVoices {
+			kept = append(kept, c)
+		} else {
+			other = append(other, members[c]...)
+		}
+	}
+	labels := td.labels(members, kept)
+	for n, c := range kept {
+		t := td.topic(members[c], cl.centroids[c], false)
+		t.Stems = labels[n]
+		t.Terms = td.surfaces(labels[n])
+		t.Label = joinLabel(t.Terms)
+		ts.Topics = append(ts.Topics, t)
+	}
+	slices.SortStableFunc(ts.Topics, func(a, b Topic) int {
+		return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(b.Voices, a.Voices), cmp.Compare(a.Label, b.Label))
+	})
+	if len(other) > 0 {
+		slices.Sort(other)
+		o := td.topic(other, nil, true)
+		ts.Other = &o
+	}
+	return ts, note, nil
+}
+
+// chooseK clusters a sample for every k in 2..maxK and returns the k with
+// the highest mean silhouette (cosine distance), with that silhouette.
+func chooseK(vecs [][]float64, maxK, restarts int, rng *rand.Rand, progress func(done, total int)) (int, float64) {
+	sample := vecs
+	if len(vecs) > selectionSample {
+		perm := rng.Perm(len(vecs))[:selectionSample]
+		slices.Sort(perm)
+		sample = make([][]float64, len(perm))
+		for j, i := range perm {
+			sample[j] = vecs[i]
+		}
+	}
+	sim := make([][]float64, len(sample))
+	for i := range sample {
+		sim[i] = make([]float64, len(sample))
+	}
+	parallelFor(len(sample), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sim[i][i] = 1
+			for j := range i {
+				sim[i][j] = floatsDot(sample[i], sample[j])
+			}
+		}
+	})
+	for i := range sample {
+		for j := range i {
+			sim[j][i] = sim[i][j]
+		}
+	}
+	maxK = min(maxK, len(sample)/minDocsPerTopic)
+	bestK, bestS := 2, math.Inf(-1)
+	for k := 2; k <= maxK; k++ {
+		cl := sphericalKMeans(sample, k, max(1, min(restarts, 3)), rng)
+		s := silhouette(sim, cl.assign, k)
+		if s > bestS {
+			bestK, bestS = k, s
+		}
+		progress(k-1, maxK-1)
+	}
+	return bestK, bestS
+}
