@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package rules
+
+import (
+	"math"
+	"math/big"
+	"slices"
+)
+
+// Utility selects the utility u_i(p) MES gives an approval ballot.
+type Utility int
+
+const (
+	// UtilityCost is u_i(p) = c(p), the variant the cities that adopted MES
+	// used: the round winner is the project with the largest "effective
+	// vote count" c(p) / payment asked of a full-paying supporter.
+	UtilityCost Utility = iota
+	// UtilityCardinality is u_i(p) = 1.
+	UtilityCardinality
+)
+
+// String names the utility as the CLI spells it.
+func (u Utility) String() string {
+	if u == UtilityCardinality {
+		return "cardinality"
+	}
+	return "cost"
+}
+
+// How exactness is kept cheap.
+//
+// A voter's budget only changes when a project she supports is funded, and
+// then she either pays ρ·u_i(p) or everything she has left (and is broke for
+// good). So an unbroke voter's budget is exactly
+//
+//	b − Σ_{funded p she supports} ρ_p · u_i(p).
+//
+// All money is kept as integers over one common denominator L: bL = b·L and
+// R_p = ρ_p·L for every funded p, rescaled together when a new ρ needs a
+// bigger denominator. The exact budget of a voter is then the big integer
+// E_i = bL − Σ u_i(p)·R_p, computed only when needed.
+//
+// Each voter also carries a float64 copy of her budget. A round computes,
+// for a project, the capped set C (the voters who cannot pay the full
+// ρ·u_i) in floats, then derives the exact ρ from that partition,
+// ρ = (c·L − Σ_{i∈C} E_i) / (L·Σ_{i∉C} u_i), and certifies it exactly:
+// E_i ≤ ρ·u_i·L for i ∈ C and E_i ≥ ρ·u_i·L outside (the float test
+// decides when the gap exceeds a proven error bound; only near-equal
+// voters get the exact integer test). Σ_i min(b_i, ρu_i) is strictly
+// increasing below the largest b_i/u_i, so a certified ρ is the exact
+// solution. When the certificate fails, or affordability is too close to
+// call in floats, the project is recomputed entirely in big integers.
+// Winners are compared on exact ρ (floats only decide when they differ,
+// which is sound because float rounding is monotone).
+
+// mesInput is an election compiled for fast MES runs: supporters per
+// project and projects per voter as flat arrays, utilities as integers.
+type mesInput struct {
+	e        *Election
+	n        int
+	cost     []int64
+	votes    []int64
+	supStart []int32
+	supVoter []int32
+	supUtil  []int64
+	apStart  []int32
+	apProj   []int32
+	apUtil   []int64
+}
+
+func compileMES(e *Election, util Utility) *mesInput {
+	in := &mesInput{e: e, n: len(e.Ballots)}
+	m := len(e.Projects)
+	in.cost = make([]int64, m)
+	for p, pr := range e.Projects {
+		in.cost[p] = pr.Cost
+	}
+	count, score := e.Votes()
+	in.votes = score
+	if !e.Cardinal {
+		in.votes = count
+	}
+	utility := func(b *Ballot, k int) int64 {
+		switch {
+		case e.Cardinal && b.Scores != nil:
+			return b.Scores[k]
+		case util == UtilityCardinality:
+			return 1
+		}
+		return in.cost[b.Projects[k]]
+	}
+	in.supStart = make([]int32, m+1)
+	in.apStart = make([]int32, in.n+1)
+	total := 0
+	for i := range e.Ballots {
+		b := &e.Ballots[i]
+		for k, p := range b.Projects {
+			if utility(b, k) > 0 {
+				in.supStart[p+1]++
+				total++
+			}
+		}
+		in.apStart[i+1] = int32(total)
+	}
+	for p := 0; p < m; p++ {
+		in.supStart[p+1] += in.supStart[p]
+	}
+	in.supVoter = make([]int32, total)
+	in.supUtil = make([]int64, total)
+	in.apProj = make([]int32, total)
+	in.apUtil = make([]int64, total)
+	next := slices.Clone(in.supStart[:m])
+	a := 0
+	for i := range e.Ballots {
+		b := &e.Ballots[i]
+		for k, p := range b.Projects {
+			u := utility(b, k)
+			if u <= 0 {
+				continue
+			}
+			in.supVoter[next[p]] = int32(i)
+			in.supUtil[next[p]] = u
+			next[p]++
+			in.apProj[a] = int32(p)
+			in.apUtil[a] = u
+			a++
+		}
+	}
+	return in
+}
+
+type mesItem struct {
+	voter int32
+	util  int64
+	key   float64 // budget / utility
+	bf    float64
+}
+
+// payment is what one voter paid for a funded project (floats: display only).
+type payment struct {
+	voter  int32
+	amount float64
+}
+
+// mesRun holds the state of one MES computation; its buffers are reused
+// across the many runs of the add1 completion.
+type mesRun struct {
+	in      *mesInput
+	bf      []float64
+	capped  []bool
+	funded  []bool
+	removed []bool
+	dirty   []bool
+	rho     []*big.Rat
+	rhoF    []float64
+	R       []*big.Int
+	L, bL   *big.Int
+	errV    float64
+	order   []int
+	rounds  []*big.Rat
+	cost    int64
+	record  bool
+	paid    [][]payment
+
+	items []mesItem
+	w     []int64
+	wList []int32
+	cands []int
+	t1    big.Int
+	t2    big.Int
+	t3    big.Int
+}
+
+func newMESRun(in *mesInput) *mesRun {
+	m := len(in.cost)
+	return &mesRun{
+		in:      in,
+		bf:      make([]float64, in.n),
+		capped:  make([]bool, in.n),
+		funded:  make([]bool, m),
+		removed: make([]bool, m),
+		dirty:   make([]bool, m),
+		rho:     make([]*big.Rat, m),
+		rhoF:    make([]float64, m),
+		R:       make([]*big.Int, m),
+		w:       make([]int64, m),
+		L:       new(big.Int),
+		bL:      new(big.Int),
+	}
+}
+
+type mesEval struct {
+	ok   bool
+	rho  *big.Rat
+	rhoF float64
+	nc   int // r.items[:nc] is the capped set
+}
+
+// run computes MES with every voter starting with share = num/den.
+func (r *mesRun) run(num, den *big.Int) {
+	in := r.in
+	r.L.Set(den)
+	r.bL.Set(num)
+	share, _ := new(big.Rat).SetFrac(num, den).Float64()
+	// Each float budget update is off by at most an ulp of the share; this
+	// bound covers one update per project with a wide safety factor.
+	r.errV = share * 1e-13 * float64(len(in.cost)+64)
+	for i := range r.bf {
+		r.bf[i] = share
+		r.capped[i] = false
+	}
+	r.cands = r.cands[:0]
+	for p := range in.cost {
+		r.funded[p], r.removed[p], r.dirty[p] = false, false, true
+		r.rho[p], r.rhoF[p], r.R[p] = nil, 0, nil
+		if in.supStart[p+1] > in.supStart[p] {
+			r.cands = append(r.cands, p)
+		}
+	}
+	r.order, r.rounds, r.cost = r.order[:0], r.rounds[:0], 0
+	r.paid = r.paid[:0]
+	for {
+		// Stale ρ values are lower bounds (budgets only shrink), so
+		// candidates are visited by stale ρ and the scan stops once a
+		// stale value exceeds the best fresh one.
+		slices.SortStableFunc(r.cands, func(a, b int) int {
+			switch {
+			case r.rhoF[a] < r.rhoF[b]:
+				return -1
+			case r.rhoF[a] > r.rhoF[b]:
+				return 1
+			}
+			return 0
+		})
+		best := -1
+		keep := r.cands[:0]
+		stopped := false
+		for _, p := range r.cands {
+			if stopped || r.removed[p] {
+				if !r.removed[p] {
+					keep = append(keep, p)
+				}
+				continue
+			}
+			if best >= 0 && r.rhoF[p] > r.rhoF[best] {
+				stopped = true
+				keep = append(keep, p)
+				continue
+			}
+			if r.dirty[p] {
+				ev := r.eval(p)
+				if !ev.ok {
+					r.removed[p] = true
+					continue
+				}
+				r.rho[p], r.rhoF[p], r.dirty[p] = ev.rho, ev.rhoF, false
+			}
+			keep = append(keep, p)
+			if best < 0 || r.better(p, best) {
+				best = p
+			}
+		}
+		r.cands = keep
+		if best < 0 {
+			return
+		}
+		ev := r.eval(best)
+		r.charge(best, ev)
+		r.cands = slices.DeleteFunc(r.cands, func(p int) bool { return p == best })
+	}
+}
+
+// better reports whether project a beats b: smaller ρ, then smaller cost,
+// then more votes, then smaller id.
+func (r *mesRun) better(a, b int) bool {
+	if r.rhoF[a] != r.rhoF[b] {
+		return r.rhoF[a] < r.rhoF[b]
+	}
+	if c := r.rho[a].Cmp(r.rho[b]); c != 0 {
+		return c < 0
+	}
+	return tieBreak(r.in, a, b)
+}
+
+func tieBreak(in *mesInput, a, b int) bool {
+	if in.cost[a] != in.cost[b] {
+		return in.cost[a] < in.cost[b]
+	}
+	if in.votes[a] != in.votes[b] {
+		return in.votes[a] > in.votes[b]
+	}
+	return in.e.Projects[a].ID < in.e.Projects[b].ID
+}
+
+// exactBudget sets dst to E_i = b_i·L.
+func (r *mesRun) exactBudget(dst *big.Int, i int32) *big.Int {
+	if r.capped[i] {
+		return dst.SetInt64(0)
+	}
+	dst.Set(r.bL)
+	in := r.in
+	for a := in.apStart[i]; a < in.apStart[i+1]; a++ {
+		if q := in.apProj[a]; r.funded[q] {
+			r.t3.Mul(r.t3.SetInt64(in.apUtil[a]), r.R[q])
+			dst.Sub(dst, &r.t3)
+		}
+	}
+	return dst
+}
+
+// budgetVsRho compares b_i with ρ·u exactly: sign(E_i·Q − P·u) where
+// ρ = P / (Q·L).
+func (r *mesRun) budgetVsRho(i int32, u int64, P, Q *big.Int) int {
+	r.exactBudget(&r.t1, i)
+	r.t1.Mul(&r.t1, Q)
+	r.t2.Mul(P, r.t2.SetInt64(u))
+	return r.t1.Cmp(&r.t2)
+}
+
+func (r *mesRun) eval(p int) mesEval {
+	in := r.in
+	c := in.cost[p]
+	items := r.items[:0]
+	var tf float64
+	var U int64
+	minKey := math.Inf(1)
+	for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
+		j := in.supVoter[k]
+		if r.capped[j] {
+			continue
+		}
+		u := in.supUtil[k]
+		b := r.bf[j]
+		key := b / float64(u)
+		minKey = min(minKey, key)
+		items = append(items, mesItem{voter: j, util: u, key: key, bf: b})
+		tf += b
+		U += u
+	}
+	r.items = items
+	if len(items) == 0 {
+		return mesEval{}
+	}
+	cf := float64(c)
+	tol := float64(len(items))*r.errV + cf*1e-12
+	if tf < cf-tol {
+		return mesEval{}
+	}
+	if tf <= cf+tol {
+		return r.evalExact(p)
+	}
+	nc := 0
+	if minKey*float64(U) < cf {
+		slices.SortFunc(items, func(a, b mesItem) int {
+			switch {
+			case a.key < b.key:
+				return -1
+			case a.key > b.key:
+				return 1
+			}
+			return 0
+		})
+		rem, ur := cf, U
+		for nc < len(items) && items[nc].key*float64(ur) < rem {
+			rem -= items[nc].bf
+			ur -= items[nc].util
+			nc++
+		}
+		if nc == len(items) {
+			return r.evalExact(p)
+		}
+	}
+	// Exact ρ for this partition.
+	var uOut int64
+	for _, it := range items[nc:] {
+		uOut += it.util
+	}
+	P := new(big.Int).Mul(big.NewInt(c), r.L)
+	if nc > 0 {
+		sumC := r.sumCapped(items[:nc])
+		P.Sub(P, sumC)
+		if P.Sign() <= 0 {
+			return r.evalExact(p)
+		}
+	}
+	Q := big.NewInt(uOut)
+	rho := new(big.Rat).SetFrac(P, new(big.Int).Mul(Q, r.L))
+	rhoF, _ := rho.Float64()
+	for i, it := range items {
+		pay := rhoF * float64(it.util)
+		margin := r.errV + 1e-12*pay
+		d := it.bf - pay
+		if i < nc {
+			if d > margin || (d > -margin && r.budgetVsRho(it.voter, it.util, P, Q) > 0) {
+				return r.evalExact(p)
+			}
+		} else if d < -margin || (d < margin && r.budgetVsRho(it.voter, it.util, P, Q) < 0) {
+			return r.evalExact(p)
+		}
+	}
+	return mesEval{ok: true, rho: rho, rhoF: rhoF, nc: nc}
+}
+
+// sumCapped returns Σ E_i over the given voters, grouping the funded
+// projects' R so the big-integer work is per project, not per voter.
+func (r *mesRun) sumCapped(items []mesItem) *big.Int {
+	in := r.in
+	r.wList = r.wList[:0]
+	for _, it := range items {
+		for a := in.apStart[it.voter]; a < in.apStart[it.voter+1]; a++ {
+			if q := in.apProj[a]; r.funded[q] {
+				if r.w[q] == 0 {
+					r.wList = append(r.wList, q)
+				}
+				r.w[q] += in.apUtil[a]
+			}
+		}
+	}
+	sum := new(big.Int).Mul(r.bL, big.NewInt(int64(len(items))))
+	for _, q := range r.wList {
+		r.t1.Mul(r.t1.SetInt64(r.w[q]), r.R[q])
+		sum.Sub(sum, &r.t1)
+		r.w[q] = 0
+	}
+	return sum
+}
+
+// evalExact computes ρ for project p entirely in big integers; r.items
+// holds its unbroke supporters.
+func (r *mesRun) evalExact(p int) mesEval {
+	items := r.items
+	E := make([]*big.Int, len(items))
+	T := new(big.Int)
+	var U int64
+	for i, it := range items {
+		E[i] = r.exactBudget(new(big.Int), it.voter)
+		T.Add(T, E[i])
+		U += it.util
+	}
+	cL := new(big.Int).Mul(big.NewInt(r.in.cost[p]), r.L)
+	switch T.Cmp(cL) {
+	case -1:
+		return mesEval{}
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	var x, y big.Int
+	slices.SortStableFunc(idx, func(a, b int) int {
+		x.Mul(E[a], big.NewInt(items[b].util))
+		y.Mul(E[b], big.NewInt(items[a].util))
+		return x.Cmp(&y)
+	})
+	sorted := make([]mesItem, len(items))
+	for i, k := range idx {
+		sorted[i] = items[k]
+	}
+	copy(items, sorted)
+	var rho *big.Rat
+	nc := 0
+	if T.Cmp(cL) == 0 {
+		// Everyone pays all she has; ρ is the largest budget/utility.
+		last := idx[len(idx)-1]
+		nc = len(items)
+		rho = new(big.Rat).SetFrac(E[last], new(big.Int).Mul(big.NewInt(items[len(items)-1].util), r.L))
+	} else {
+		rem := new(big.Int).Set(cL)
+		ur := U
+		for nc < len(items) {
+			e := E[idx[nc]]
+			x.Mul(rem, big.NewInt(items[nc].util))
+			y.Mul(e, big.NewInt(ur))
+			if x.Cmp(&y) <= 0 {
+				break
+			}
+			rem.Sub(rem, e)
+			ur -= items[nc].util
+			nc++
+		}
+		rho = new(big.Rat).SetFrac(rem, new(big.Int).Mul(big.NewInt(ur), r.L))
+	}
+	rhoF, _ := rho.Float64()
+	return mesEval{ok: true, rho: rho, rhoF: rhoF, nc: nc}
+}
+
+// charge funds project p: r.items holds the result of eval(p).
+func (r *mesRun) charge(p int, ev mesEval) {
+	in := r.in
+	den := ev.rho.Denom()
+	g := new(big.Int).GCD(nil, nil, r.L, den)
+	f := new(big.Int).Quo(den, g)
+	if f.Cmp(big.NewInt(1)) != 0 {
+		r.L.Mul(r.L, f)
+		r.bL.Mul(r.bL, f)
+		for _, q := range r.order {
+			r.R[q].Mul(r.R[q], f)
+		}
+	}
+	R := new(big.Int).Quo(r.L, den)
+	r.R[p] = R.Mul(R, ev.rho.Num())
+	var pays []payment
+	if r.record {
+		pays = make([]payment, 0, len(r.items))
+	}
+	for i, it := range r.items {
+		j := it.voter
+		var pay float64
+		if i < ev.nc {
+			pay = r.bf[j]
+			r.bf[j] = 0
+			r.capped[j] = true
+		} else {
+			pay = ev.rhoF * float64(it.util)
+			r.bf[j] = max(r.bf[j]-pay, 0)
+		}
+		if r.record {
+			pays = append(pays, payment{voter: j, amount: pay})
+		}
+		for a := in.apStart[j]; a < in.apStart[j+1]; a++ {
+			r.dirty[in.apProj[a]] = true
+		}
+	}
+	r.funded[p] = true
+	r.order = append(r.order, p)
+	r.rounds = append(r.rounds, ev.rho)
+	r.cost += in.cost[p]
+	if r.record {
+		r.paid = append(r.paid, pays)
+	}
+}

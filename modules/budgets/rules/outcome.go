@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package rules
+
+import (
+	"cmp"
+	"fmt"
+	"math/big"
+	"slices"
+)
+
+// Rule names an outcome rule.
+type Rule string
+
+// Outcome rules.
+const (
+	RuleGreedy Rule = "greedy"
+	RuleMES    Rule = "mes"
+)
+
+// Completion names what is done after MES when it leaves money unspent.
+type Completion string
+
+// Completions of MES.
+const (
+	// CompletionNone is plain MES with share B/n.
+	CompletionNone Completion = "none"
+	// CompletionAdd1 raises the integral share one currency unit at a
+	// time, rerunning MES, and keeps the last outcome within B.
+	CompletionAdd1 Completion = "add1"
+	// CompletionAdd1Greedy is add1 followed by greedy-by-votes on what is
+	// left of B.
+	CompletionAdd1Greedy Completion = "add1u"
+	// CompletionGreedy is plain MES followed by greedy-by-votes.
+	CompletionGreedy Completion = "greedy"
+)
+
+// Options selects the rule. The zero value is greedy by votes.
+type Options struct {
+	Rule       Rule
+	Completion Completion // MES only; "" means add1
+	Utility    Utility    // MES on approval ballots only
+	// Comparison adds the comparison step: MES stands unless strictly more
+	// voters prefer the greedy outcome.
+	Comparison bool
+}
+
+// Stage says how a project got funded.
+type Stage string
+
+// Stages.
+const (
+	StageMES    Stage = "mes"
+	StageGreedy Stage = "greedy"
+)
+
+// PaidFor is how much the supporters of an unfunded project paid for one
+// funded project.
+type PaidFor struct {
+	ProjectID string
+	Amount    float64
+}
+
+// ProjectResult explains the outcome for one project.
+type ProjectResult struct {
+	ID     string
+	Cost   int64
+	Votes  int64 // ballots supporting it
+	Score  int64 // total score (= Votes for approval ballots)
+	Funded bool
+	Stage  Stage // how it was funded ("" if not)
+	// Round is the 1-based MES round (or greedy position) it was funded in.
+	Round int
+	// Rho is the exact ρ of its MES round ("" if not funded by MES).
+	Rho      string
+	RhoFloat float64
+	// EffectiveVotes is c(p) / payment asked of a full-paying supporter
+	// (per point for cardinal ballots): the number that MES ranks by.
+	EffectiveVotes float64
+	// CoveredPercent is, for an unfunded project under MES, how much of
+	// its cost its supporters' remaining money covered at the end.
+	CoveredPercent float64
+	// PaidFor lists (at most three, largest first) the funded projects its
+	// supporters paid most for, for unfunded projects under MES.
+	PaidFor []PaidFor
+}
+
+// Comparison is the result of the comparison step.
+type Comparison struct {
+	PreferMES     int
+	PreferGreedy  int
+	GreedyFunded  []string
+	GreedyCost    int64
+	KeptGreedy    bool
+	MESFunded     []string
+	MESTotalCost  int64
+	MESFinalShare *big.Rat
+}
+
+// Outcome is the result of a rule on an election.
+type Outcome struct {
+	Options Options
+	Budget  int64
+	// Funded lists the funded project ids in the order they were funded.
+	Funded    []string
+	TotalCost int64
+	// StartShare and FinalShare are the per-voter shares (money units) of
+	// the first and of the kept MES run; nil for greedy.
+	StartShare *big.Rat
+	FinalShare *big.Rat
+	// Runs counts the MES computations.
+	Runs       int
+	Projects   []ProjectResult
+	Comparison *Comparison
+}
+
+// Compute applies the rule of opt to e.
+func Compute(e *Election, opt Options) (*Outcome, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	switch opt.Rule {
+	case RuleGreedy, "":
+		opt.Rule = RuleGreedy
+		return greedyOutcome(e, opt), nil
+	case RuleMES:
+	default:
+		return nil, fmt.Errorf("unknown rule %q", opt.Rule)
+	}
+	if opt.Completion == "" {
+		opt.Completion = CompletionAdd1
+	}
+	switch opt.Completion {
+	case CompletionNone, CompletionAdd1, CompletionAdd1Greedy, CompletionGreedy:
+	default:
+		return nil, fmt.Errorf("unknown completion %q", opt.Completion)
+	}
+	if len(e.Ballots) == 0 {
+		return nil, fmt.Errorf("%w: no ballots", ErrInvalidElection)
+	}
+	out := mesOutcome(e, opt)
+	if opt.Comparison {
+		compare(e, out)
+	}
+	return out, nil
+}
+
+func newResults(e *Election) []ProjectResult {
+	count, score := e.Votes()
+	res := make([]ProjectResult, len(e.Projects))
+	for p, pr := range e.Projects {
+		res[p] = ProjectResult{ID: pr.ID, Cost: pr.Cost, Votes: count[p], Score: score[p]}
+	}
+	return res
+}
+
+// greedyOrder orders projects by total score (approvals) descending, then
+// smaller cost, then project id.
+func greedyOrder(e *Election) []int {
+	_, score := e.Votes()
+	order := make([]int, len(e.Projects))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(score[b], score[a]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(e.Projects[a].Cost, e.Projects[b].Cost); c != 0 {
+			return c
+		}
+		return cmp.Compare(e.Projects[a].ID, e.Projects[b].ID)
+	})
+	return order
+}
+
+// greedyFill funds, greedily by votes, the supported projects not yet
+// funded that still fit; it returns the funded indices in order.
+func greedyFill(e *Election, funded []bool, spent int64) ([]int, int64) {
+	_, score := e.Votes()
+	var added []int
+	for _, p := range greedyOrder(e) {
+		if funded[p] || score[p] <= 0 {
+			continue
+		}
+		if c := e.Projects[p].Cost; spent+c <= e.Budget {
+			funded[p] = true
+			spent += c
+			added = append(added, p)
+		}
+	}
+	return added, spent
+}
+
+func greedyOutcome(e *Election, opt Options) *Outcome {
+	out := &Outcome{Options: opt, Budget: e.Budget, Projects: newResults(e)}
+	funded := make([]bool, len(e.Projects))
+	added, spent := greedyFill(e, funded, 0)
+	for k, p := range added {
+		out.Funded = append(out.Funded, e.Projects[p].ID)
+		r := &out.Projects[p]
+		r.Funded, r.Stage, r.Round = true, StageGreedy, k+1
+	}
+	out.TotalCost = spent
+	return out
+}
+
+func mesOutcome(e *Election, opt Options) *Outcome {
+	in := compileMES(e, opt.Utility)
+	run := newMESRun(in)
+	n := big.NewInt(int64(len(e.Ballots)))
+	out := &Outcome{Options: opt, Budget: e.Budget, Projects: newResults(e)}
+	var share *big.Rat
+	switch opt.Completion {
+	case CompletionAdd1, CompletionAdd1Greedy:
+		share, out.Runs = add1Share(e, in, run)
+		unit := e.unit()
+		out.StartShare = big.NewRat(e.Budget/int64(len(e.Ballots))/unit*unit, 1)
+	default:
+		share = new(big.Rat).SetFrac(big.NewInt(e.Budget), n)
+		out.StartShare = share
+		out.Runs = 1
+	}
+	out.FinalShare = share
+	// One more run with payments recorded, for the explanation.
+	run.record = true
+	run.run(share.Num(), share.Denom())
+	run.record = false
+	funded := make([]bool, len(e.Projects))
+	for k, p := range run.order {
+		funded[p] = true
+		out.Funded = append(out.Funded, e.Projects[p].ID)
+		r := &out.Projects[p]
+		r.Funded, r.Stage, r.Round = true, StageMES, k+1
+		rho := run.rounds[k]
+		r.Rho = rho.RatString()
+		r.RhoFloat, _ = rho.Float64()
+		r.EffectiveVotes = effectiveVotes(e, opt.Utility, p, rho)
+	}
+	out.TotalCost = run.cost
+	explainUnfunded(e, in, run, out)
+	if opt.Completion == CompletionGreedy || opt.Completion == CompletionAdd1Greedy {
+		added, spent := greedyFill(e, funded, run.cost)
+		for k, p := range added {
+			out.Funded = append(out.Funded, e.Projects[p].ID)
+			r := &out.Projects[p]
+			r.Funded, r.Stage, r.Round = true, StageGreedy, len(run.order)+k+1
+			r.CoveredPercent, r.PaidFor = 0, nil
+		}
+		out.TotalCost = spent
+	}
+	return out
+}
+
+// effectiveVotes is c / (ρ·u): with cost utilities 1/ρ, with cardinality
+// utilities c/ρ, for cardinal ballots the cost per point bought.
+func effectiveVotes(e *Election, util Utility, p int, rho *big.Rat) float64 {
+	if rho.Sign() == 0 {
+		return 0
+	}
+	ev := new(big.Rat).Inv(rho)
+	if e.Cardinal || util == UtilityCardinality {
+		ev.Mul(ev, big.NewRat(e.Projects[p].Cost, 1))
+	} else {
+		// ρ·c(p) is the payment; c / (ρ·c) = 1/ρ.
+	}
+	f, _ := ev.Float64()
+	return f
+}
+
+// add1Share runs the add1 completion and returns the share of the last
+// outcome within budget and the number of MES runs.
+func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
+	unit := e.unit()
+	n := int64(len(e.Ballots))
+	b := e.Budget / n / unit * unit
+	supported := 0
+	for p := range in.cost {
+		if in.supStart[p+1] > in.supStart[p] {
+			supported++
+		}
+	}
+	one := big.NewInt(1)
+	run.run(big.NewInt(b), one)
+	runs := 1
+	last := b
+	// Stop when a run overspends. Once every supported project is funded
+	// nothing can change any more (a larger share can only fund the same
+	// set), which also bounds the loop when all supported projects fit.
+	for len(run.order) < supported {
+		b += unit
+		run.run(big.NewInt(b), one)
+		runs++
+		if run.cost > e.Budget {
+			break
+		}
+		last = b
+	}
+	return big.NewRat(last, 1), runs
+}
+
+// explainUnfunded fills CoveredPercent and PaidFor for the projects MES
+// did not fund.
+func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
+	// paidBy[k][voter] is what voter paid in round k; build per-voter maps
+	// lazily through a dense index of rounds.
+	voterPay := make(map[int32][]float64)
+	for k, pays := range run.paid {
+		for _, py := range pays {
+			v := voterPay[py.voter]
+			if v == nil {
+				v = make([]float64, len(run.order))
+				voterPay[py.voter] = v
+			}
+			v[k] += py.amount
+		}
+	}
+	for p := range e.Projects {
+		if run.funded[p] {
+			continue
+		}
+		var left float64
+		perRound := make([]float64, len(run.order))
+		for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
+			j := in.supVoter[k]
+			left += run.bf[j]
+			for r, a := range voterPay[j] {
+				perRound[r] += a
+			}
+		}
+		res := &out.Projects[p]
+		res.CoveredPercent = 100 * left / float64(e.Projects[p].Cost)
+		var pf []PaidFor
+		for r, a := range perRound {
+			if a > 0 {
+				pf = append(pf, PaidFor{ProjectID: e.Projects[run.order[r]].ID, Amount: a})
+			}
+		}
+		slices.SortStableFunc(pf, func(a, b PaidFor) int { return cmp.Compare(b.Amount, a.Amount) })
+		if len(pf) > 3 {
+			pf = pf[:3]
+		}
+		res.PaidFor = pf
+	}
+}
+
+// compare runs the comparison step on an MES outcome.
+func compare(e *Election, out *Outcome) {
+	g := greedyOutcome(e, Options{Rule: RuleGreedy})
+	idx := make(map[string]int, len(e.Projects))
+	for p, pr := range e.Projects {
+		idx[pr.ID] = p
+	}
+	inMES := make([]bool, len(e.Projects))
+	for _, id := range out.Funded {
+		inMES[idx[id]] = true
+	}
+	inG := make([]bool, len(e.Projects))
+	for _, id := range g.Funded {
+		inG[idx[id]] = true
+	}
+	c := &Comparison{GreedyFunded: g.Funded, GreedyCost: g.TotalCost,
+		MESFunded: out.Funded, MESTotalCost: out.TotalCost, MESFinalShare: out.FinalShare}
+	for _, b := range e.Ballots {
+		var m, gr int64
+		for k, p := range b.Projects {
+			s := int64(1)
+			if b.Scores != nil {
+				s = b.Scores[k]
+			}
+			if inMES[p] {
+				m += s
+			}
+			if inG[p] {
+				gr += s
+			}
+		}
+		switch {
+		case m > gr:
+			c.PreferMES++
+		case gr > m:
+			c.PreferGreedy++
+		}
+	}
+	out.Comparison = c
+	if c.PreferGreedy > c.PreferMES {
+		c.KeptGreedy = true
+		cmpOpt := out.Options
+		*out = *g
+		out.Options = cmpOpt
+		out.Comparison = c
+	}
+}
