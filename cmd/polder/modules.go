@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/polder-civic/polder/core/app"
+	"github.com/polder-civic/polder/core/registry"
+)
+
+// spaceTypes lists the space types this binary serves.
+func spaceTypes() []app.SpaceType {
+	return []app.SpaceType{}
+}
+
+// modules lists the modules this binary runs. An integrator adds a module
+// with one import and one line here.
+func modules() []registry.Module {
+	return []registry.Module{}
+}
+
+// moduleCommand is a module's command-line entry point.
+type moduleCommand struct {
+	summary string
+	run     func(ctx context.Context, args []string, out io.Writer) error
+}
+
+// moduleCommands maps "polder <name> …" to a module's commands.
+var moduleCommands = map[string]moduleCommand{}
+
+func moduleUsage() string {
+	names := make([]string, 0, len(moduleCommands))
+	for n := range moduleCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-26s %s\n", n+" …", moduleCommands[n].summary)
+	}
+	return b.String()
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+// Package app assembles a Polder instance from its configuration, its space
+// types and its modules: database and migrations, i18n bundle, module
+// registry, core services and the HTTP server. cmd/polder and the
+// end-to-end tests build it the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/polder-civic/polder/config"
+	"github.com/polder-civic/polder/core/accounts"
+	"github.com/polder-civic/polder/core/audit"
+	"github.com/polder-civic/polder/core/authz"
+	"github.com/polder-civic/polder/core/i18n"
+	"github.com/polder-civic/polder/core/orgs"
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/store"
+	"github.com/polder-civic/polder/core/web"
+	"github.com/polder-civic/polder/migrations"
+	theme "github.com/polder-civic/polder/themes/default"
+)
+
+// Version is the software version, set at build time with -ldflags.
+var Version = "0.1.0-dev"
+
+// SpaceType is a kind of participatory space (spaces/process): it brings
+// its tables, its resolver, its messages and its pages.
+type SpaceType interface {
+	// Name is the space type, e.g. "process".
+	Name() string
+	// Prefix is the URL prefix of its pages, e.g. "/processes".
+	Prefix() string
+	Migrations() store.MigrationSet
+	Messages() fs.FS
+	// Init builds the type's resolver and mounts its routes; it runs once
+	// the server exists.
+	Init(a *App) (registry.SpaceResolver, error)
+}
+
+// App is an assembled instance.
+type App struct {
+	Config     config.Config
+	DB         *store.DB
+	Bundle     *i18n.Bundle
+	Registry   *registry.Registry
+	Components *registry.Components
+	Orgs       *orgs.Service
+	Accounts   *accounts.Service
+	Authz      *authz.Enforcer
+	Audit      *audit.Log
+	Server     *web.Server
+	SpaceTypes []SpaceType
+	spaces     map[string]registry.SpaceResolver
+}
+
+// Options choose what an instance runs.
+type Options struct {
+	SpaceTypes []SpaceType
+	Modules    []registry.Module
+	// DB, when set, is used instead of opening Config.Database().
+	DB *store.DB
+	// SkipMigrate leaves the schema as it is (migrate status).
+	SkipMigrate bool
+}
+
+// MigrationSets lists core's, then each space type's, then each module's
+// migrations, in the order they apply.
+func MigrationSets(opts Options) []store.MigrationSet {
+	sets := []store.MigrationSet{migrations.Core()}
+	for _, st := range opts.SpaceTypes {
+		sets = append(sets, st.Migrations())
+	}
+	for _, m := range opts.Modules {
+		man := m.Manifest()
+		if man.Migrations != nil {
+			sets = append(sets, store.MigrationSet{Owner: man.ID, FS: man.Migrations})
+		}
+	}
+	return sets
+}
+
+// New assembles an instance: opens and migrates the database, loads every
+// message, registers modules and mounts every route.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	reg, err := registry.New(opts.Modules...)
+	if err != nil {
+		return nil, err
+	}
+	db := opts.DB
+	if db == nil {
+		db, err = store.Open(ctx, cfg.Database())
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !opts.SkipMigrate {
+		if err := db.MigrateUp(ctx, MigrationSets(opts)...); err != nil {
+			return nil, err
+		}
+	}
+	bundle := i18n.New()
+	if err := bundle.AddFS("theme", theme.Messages()); err != nil {
+		return nil, err
+	}
+	if err := bundle.AddFS("core/web", web.Messages()); err != nil {
+		return nil, err
+	}
+	if err := bundle.AddFS("core/accounts", accounts.Messages()); err != nil {
+		return nil, err
+	}
+	for _, st := range opts.SpaceTypes {
+		if err := bundle.AddFS("spaces/"+st.Name(), st.Messages()); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range opts.Modules {
+		man := m.Manifest()
+		if man.Messages != nil {
+			if err := bundle.AddFS("modules/"+man.ID, man.Messages); err != nil {
+				return nil, err
+			}
+		}
+	}
+	a := &App{Config: cfg, DB: db, Bundle: bundle, Registry: reg, SpaceTypes: opts.SpaceTypes, spaces: map[string]registry.SpaceResolver{}}
+	a.Components = registry.NewComponents(db, reg)
+	a.Orgs = orgs.NewService(db)
+	a.Accounts = accounts.NewService(db)
+	a.Audit = audit.New(db)
+	a.Authz, err = authz.New(db, reg)
+	if err != nil {
+		return nil, fmt.Errorf("building permissions: %w", err)
+	}
+	a.Server, err = web.New(web.Deps{DB: db, Bundle: bundle, Registry: reg, Components: a.Components, Orgs: a.Orgs,
+		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return nil, fmt.Errorf("building web server: %w", err)
+	}
+	for _, st := range opts.SpaceTypes {
+		res, err := st.Init(a)
+		if err != nil {
+			return nil, fmt.Errorf("space type %s: %w", st.Name(), err)
+		}
+		a.spaces[st.Name()] = res
+		a.Server.AddSpaceType(res)
+		web.SpacePrefixes[st.Name()] = st.Prefix()
+		if err := a.Server.MountModules(st.Name(), st.Prefix()); err != nil {
+			return nil, fmt.Errorf("mounting modules in %s: %w", st.Name(), err)
+		}
+	}
+	return a, nil
+}
+
+// Space returns the resolver of a space type.
+func (a *App) Space(spaceType string) (registry.SpaceResolver, bool) {
+	r, ok := a.spaces[spaceType]
+	return r, ok
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
