@@ -3,6 +3,7 @@
 package rules
 
 import (
+	"cmp"
 	"math"
 	"math/big"
 	"slices"
@@ -164,6 +165,7 @@ type mesRun struct {
 	paid    [][]payment
 
 	items []mesItem
+	evals int
 	w     []int64
 	wList []int32
 	cands []int
@@ -319,6 +321,7 @@ func (r *mesRun) budgetVsRho(i int32, u int64, P, Q *big.Int) int {
 }
 
 func (r *mesRun) eval(p int) mesEval {
+	r.evals++
 	in := r.in
 	c := in.cost[p]
 	items := r.items[:0]
@@ -352,23 +355,43 @@ func (r *mesRun) eval(p int) mesEval {
 	}
 	nc := 0
 	if minKey*float64(U) < cf {
-		slices.SortFunc(items, func(a, b mesItem) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
-			}
-			return 0
-		})
+		// ρ_{t+1} = (c − Σ_{key<ρ_t} b) / (U − Σ_{key<ρ_t} u), starting
+		// from ρ_0 = c/U, only grows and reaches the fixed point, the
+		// float ρ; each step moves the newly capped voters to the front.
+		// That needs no sort when few voters are capped.
 		rem, ur := cf, U
-		for nc < len(items) && items[nc].key*float64(ur) < rem {
-			rem -= items[nc].bf
-			ur -= items[nc].util
-			nc++
-		}
-		if nc == len(items) {
-			return r.evalExact(p)
+		for iter := 0; ; iter++ {
+			rho := rem / float64(ur)
+			moved := false
+			for i := nc; i < len(items); i++ {
+				if items[i].key < rho {
+					rem -= items[i].bf
+					ur -= items[i].util
+					items[i], items[nc] = items[nc], items[i]
+					nc++
+					moved = true
+				}
+			}
+			if !moved {
+				break
+			}
+			if nc == len(items) || ur <= 0 {
+				return r.evalExact(p)
+			}
+			if iter == 8 {
+				// Slow convergence: finish with a sort of the rest.
+				rest := items[nc:]
+				slices.SortFunc(rest, func(a, b mesItem) int { return cmp.Compare(a.key, b.key) })
+				for nc < len(items) && items[nc].key*float64(ur) < rem {
+					rem -= items[nc].bf
+					ur -= items[nc].util
+					nc++
+				}
+				if nc == len(items) {
+					return r.evalExact(p)
+				}
+				break
+			}
 		}
 	}
 	// Exact ρ for this partition.
@@ -504,6 +527,9 @@ func (r *mesRun) charge(p int, ev mesEval) {
 	if r.record {
 		pays = make([]payment, 0, len(r.items))
 	}
+	// Marking is only worth it when sparse; marking every project dirty
+	// is always safe.
+	markAll := len(r.items) > 4*len(in.cost)
 	for i, it := range r.items {
 		j := it.voter
 		var pay float64
@@ -518,8 +544,15 @@ func (r *mesRun) charge(p int, ev mesEval) {
 		if r.record {
 			pays = append(pays, payment{voter: j, amount: pay})
 		}
-		for a := in.apStart[j]; a < in.apStart[j+1]; a++ {
-			r.dirty[in.apProj[a]] = true
+		if !markAll {
+			for a := in.apStart[j]; a < in.apStart[j+1]; a++ {
+				r.dirty[in.apProj[a]] = true
+			}
+		}
+	}
+	if markAll {
+		for q := range r.dirty {
+			r.dirty[q] = true
 		}
 	}
 	r.funded[p] = true

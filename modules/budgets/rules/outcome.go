@@ -259,10 +259,9 @@ func effectiveVotes(e *Election, util Utility, p int, rho *big.Rat) float64 {
 		return 0
 	}
 	ev := new(big.Rat).Inv(rho)
+	// With cost utilities the payment is ρ·c(p), so c / (ρ·c) = 1/ρ.
 	if e.Cardinal || util == UtilityCardinality {
 		ev.Mul(ev, big.NewRat(e.Projects[p].Cost, 1))
-	} else {
-		// ρ·c(p) is the payment; c / (ρ·c) = 1/ρ.
 	}
 	f, _ := ev.Float64()
 	return f
@@ -302,17 +301,14 @@ func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 // explainUnfunded fills CoveredPercent and PaidFor for the projects MES
 // did not fund.
 func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
-	// paidBy[k][voter] is what voter paid in round k; build per-voter maps
-	// lazily through a dense index of rounds.
-	voterPay := make(map[int32][]float64)
+	m, rounds := len(e.Projects), len(run.order)
+	// paidFor[q*rounds+k] is what the supporters of q paid in round k.
+	paidFor := make([]float64, m*rounds)
 	for k, pays := range run.paid {
 		for _, py := range pays {
-			v := voterPay[py.voter]
-			if v == nil {
-				v = make([]float64, len(run.order))
-				voterPay[py.voter] = v
+			for a := in.apStart[py.voter]; a < in.apStart[py.voter+1]; a++ {
+				paidFor[int(in.apProj[a])*rounds+k] += py.amount
 			}
-			v[k] += py.amount
 		}
 	}
 	for p := range e.Projects {
@@ -320,20 +316,15 @@ func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
 			continue
 		}
 		var left float64
-		perRound := make([]float64, len(run.order))
 		for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
-			j := in.supVoter[k]
-			left += run.bf[j]
-			for r, a := range voterPay[j] {
-				perRound[r] += a
-			}
+			left += run.bf[in.supVoter[k]]
 		}
 		res := &out.Projects[p]
 		res.CoveredPercent = 100 * left / float64(e.Projects[p].Cost)
 		var pf []PaidFor
-		for r, a := range perRound {
+		for k, a := range paidFor[p*rounds : (p+1)*rounds] {
 			if a > 0 {
-				pf = append(pf, PaidFor{ProjectID: e.Projects[run.order[r]].ID, Amount: a})
+				pf = append(pf, PaidFor{ProjectID: e.Projects[run.order[k]].ID, Amount: a})
 			}
 		}
 		slices.SortStableFunc(pf, func(a, b PaidFor) int { return cmp.Compare(b.Amount, a.Amount) })
