@@ -71,8 +71,9 @@ type Input struct {
 	StopWords []string
 	// MaxTopics caps k (default and upper bound 15).
 	MaxTopics int
-	// Restarts is the number of k-means runs kept best-of (default 5).
-	Restarts int
+	// Runs is the number of k-means runs whose evidence is accumulated
+	// (default 100).
+	Runs int
 	// MaxAnalysisRunes truncates enormous texts for analysis only
 	// (default 10,000 characters); quotes keep the full text.
 	MaxAnalysisRunes int
@@ -86,7 +87,7 @@ var ErrInvalidInput = errors.New("invalid synthesis input")
 
 const (
 	defaultMaxTopics        = 15
-	defaultRestarts         = 5
+	defaultRuns             = 100
 	defaultMaxAnalysisRunes = 10000
 	// minDocsPerTopic is the n/5 of the spec: k ≤ n/5.
 	minDocsPerTopic = 5

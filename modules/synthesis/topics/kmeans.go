@@ -17,23 +17,11 @@ type clustering struct {
 
 const maxKMeansIterations = 50
 
-// sphericalKMeans clusters unit vectors by cosine similarity: each
+// kmeansOnce is one run of spherical k-means: unit vectors, each
 // document goes to the most similar centroid, each centroid is the
-// normalised sum of its documents. It seeds with k-means++ (next centre
+// normalised sum of its documents; seeded with k-means++ (next centre
 // drawn with probability proportional to the cosine distance to the
-// nearest chosen centre), runs restarts times and keeps the run with the
-// highest objective.
-func sphericalKMeans(vecs [][]float64, k, restarts int, rng *rand.Rand) clustering {
-	var best clustering
-	for r := 0; r < restarts; r++ {
-		c := kmeansOnce(vecs, k, rng)
-		if r == 0 || c.objective > best.objective {
-			best = c
-		}
-	}
-	return best
-}
-
+// nearest chosen centre).
 func kmeansOnce(vecs [][]float64, k int, rng *rand.Rand) clustering {
 	n := len(vecs)
 	cents := seedPlusPlus(vecs, k, rng)

@@ -15,9 +15,8 @@ import (
 // directions of the document-term matrix (terms that occur together) and
 // re-normalising is the classic remedy; it raised the NMI of the Pol.is
 // known-label test from about 0.35 to the figures in the README.
-var lsaDimsVar = 100
-
 const (
+	lsaDims        = 100
 	lsaOversample  = 10
 	lsaPowerPasses = 2
 )
@@ -29,7 +28,7 @@ const (
 // eigen-decomposition of the small matrix B·Bᵀ where B = Qᵀ·A.
 func lsa(vecs []sparse, dim int, rng *rand.Rand) [][]float64 {
 	n := len(vecs)
-	r := min(lsaDimsVar, dim, n)
+	r := min(lsaDims, dim, n)
 	l := min(r+lsaOversample, dim, n)
 	if r < 2 {
 		return denseRows(vecs, dim)

@@ -100,6 +100,7 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	ts.Sessions, _ = td.sessionTotals()
 	note := ""
 	maxK := min(cmp.Or(in.MaxTopics, defaultMaxTopics), defaultMaxTopics, len(live)/minDocsPerTopic)
+	minK := 2
 	if maxK < 2 {
 		note = fmt.Sprintf("Theme %q has %d distinct analysable contribution(s): at least %d are needed to find topics, so all are listed as other contributions.", theme, len(live), 2*minDocsPerTopic)
 		all := make([]int, len(td.reps))
@@ -116,20 +117,20 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 		liveVecs[j] = td.vecs[d]
 	}
 	rng := themeRNG(in.Seed, theme)
-	restarts := cmp.Or(in.Restarts, defaultRestarts)
 	emb := lsa(liveVecs, len(td.voc.terms), rng)
 	td.emb = make(map[int][]float64, len(live))
 	for j, d := range live {
 		td.emb[d] = emb[j]
 	}
-	k, sil := chooseK(emb, maxK, restarts, rng, func(done, total int) {
+	runs := cmp.Or(in.Runs, defaultRuns)
+	cl, sil := consensusClusters(emb, minK, maxK, runs, rng, func(done, total int) {
 		report(Progress{Stage: "topics", Theme: theme, Done: done, Total: total})
 	})
+	k := cl.k
 	ts.K, ts.Silhouette = k, sil
 	if err := ctx.Err(); err != nil {
 		return ts, "", fmt.Errorf("building synthesis of theme %q: %w", theme, err)
 	}
-	cl := sphericalKMeans(emb, k, restarts, rng)
 
 	report(Progress{Stage: "labels", Theme: theme, Total: k})
 	members := make([][]int, k)
@@ -164,9 +165,13 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	return ts, note, nil
 }
 
-// chooseK clusters a sample for every k in 2..maxK and returns the k with
-// the highest mean silhouette (cosine distance), with that silhouette.
-func chooseK(vecs [][]float64, maxK, restarts int, rng *rand.Rand, progress func(done, total int)) (int, float64) {
+// consensusClusters finds the topics of one slice: on a sample of at
+// most selectionSample documents, it accumulates the evidence of many
+// k-means runs, builds the average-linkage tree of the co-association,
+// and cuts it at the k in minK..maxK with the best silhouette (cosine, on
+// the LSA vectors). The centres of the cut's clusters that are not small
+// leftovers then seed spherical k-means over all documents.
+func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
 	sample := vecs
 	if len(vecs) > selectionSample {
 		perm := rng.Perm(len(vecs))[:selectionSample]
@@ -176,32 +181,92 @@ func chooseK(vecs [][]float64, maxK, restarts int, rng *rand.Rand, progress func
 			sample[j] = vecs[i]
 		}
 	}
-	sim := make([][]float64, len(sample))
-	for i := range sample {
-		sim[i] = make([]float64, len(sample))
+	n := len(sample)
+	sim := make([][]float64, n)
+	for i := range sim {
+		sim[i] = make([]float64, n)
 	}
-	parallelFor(len(sample), func(lo, hi int) {
+	parallelFor(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			sim[i][i] = 1
-			for j := range i {
+			for j := range n {
 				sim[i][j] = floatsDot(sample[i], sample[j])
 			}
 		}
 	})
-	for i := range sample {
-		for j := range i {
-			sim[j][i] = sim[i][j]
+	maxK = max(minK, min(maxK, n/minDocsPerTopic))
+	co := coAssociation(sample, minK, maxK, runs, rng)
+	progress(1, 3)
+	for i := range co {
+		for j := range co[i] {
+			co[i][j] = 1 - co[i][j]
 		}
 	}
-	maxK = min(maxK, len(sample)/minDocsPerTopic)
-	bestK, bestS := 2, math.Inf(-1)
-	for k := 2; k <= maxK; k++ {
-		cl := sphericalKMeans(sample, k, max(1, min(restarts, 3)), rng)
-		s := silhouette(sim, cl.assign, k)
-		if s > bestS {
+	merges := averageLinkage(co)
+	progress(2, 3)
+	bestK, bestS := minK, math.Inf(-1)
+	for k := minK; k <= maxK; k++ {
+		if s := silhouette(sim, cutTree(n, merges, k), k); s > bestS {
 			bestK, bestS = k, s
 		}
-		progress(k-1, maxK-1)
 	}
-	return bestK, bestS
+	labels := cutTree(n, merges, bestK)
+	sizes := make([]int, bestK)
+	for _, l := range labels {
+		sizes[l]++
+	}
+	minSize := max(3, n/50)
+	var cents [][]float64
+	for c := range bestK {
+		if sizes[c] < minSize {
+			continue
+		}
+		cent := make([]float64, len(sample[0]))
+		for i, l := range labels {
+			if l == c {
+				for t, x := range sample[i] {
+					cent[t] += x
+				}
+			}
+		}
+		normalize(cent)
+		cents = append(cents, cent)
+	}
+	if len(cents) == 0 {
+		// Everything is a leftover: keep the largest cluster as the one
+		// topic rather than none.
+		big := slices.Index(sizes, slices.Max(sizes))
+		cent := make([]float64, len(sample[0]))
+		for i, l := range labels {
+			if l == big {
+				for t, x := range sample[i] {
+					cent[t] += x
+				}
+			}
+		}
+		normalize(cent)
+		cents = append(cents, cent)
+	}
+	progress(3, 3)
+	return refine(vecs, cents), bestS
+}
+
+// refine runs spherical k-means over all documents from given centres.
+func refine(vecs [][]float64, cents [][]float64) clustering {
+	k := len(cents)
+	assign := make([]int, len(vecs))
+	for i := range assign {
+		assign[i] = -1
+	}
+	sims := make([]float64, len(vecs))
+	for it := 0; it < maxKMeansIterations; it++ {
+		if assignAll(vecs, cents, assign, sims) == 0 {
+			break
+		}
+		cents = recompute(vecs, k, assign, sims)
+	}
+	obj := 0.0
+	for _, s := range sims {
+		obj += s
+	}
+	return clustering{k: k, assign: assign, centroids: cents, objective: obj}
 }
