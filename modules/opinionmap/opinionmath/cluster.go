@@ -282,15 +282,17 @@ func allZero(xs []float64) bool {
 	return true
 }
 
-// groupKMeans clusters the base centres into k groups. Lloyd's algorithm
-// only finds a local optimum, and Pol.is's single start (the previous run's
-// groups, or the first k distinct centres) can stay in a poor one for many
-// runs; so we also try seeded k-means++ starts and keep the clustering with
-// the lowest weighted inertia (earliest start on ties: the warm one first).
-// The groups are then ordered to follow the previous run's groups.
+// groupKMeans clusters the base centres into k groups. With a previous
+// clustering for this k it starts from it alone, as Pol.is does, so that
+// groups evolve smoothly from run to run. A cold start has no such anchor,
+// and Lloyd's algorithm only finds a local optimum (Pol.is's first-k-points
+// start can stay in a poor one, and its later runs inherit it); so a cold
+// start also tries seeded k-means++ starts and keeps the clustering with
+// the lowest weighted inertia (earliest start on ties). The groups are then
+// ordered to follow the previous run's groups.
 func groupKMeans(points []Point, weights []float64, prev []Point, k int, rng *rand.Rand) ([]Point, []int) {
 	starts := [][]Point{warmStart(points, weights, prev, k)}
-	for r := 0; r < groupRestarts; r++ {
+	for r := 0; r < groupRestarts && len(prev) == 0; r++ {
 		starts = append(starts, kmeansPlusPlus(points, weights, k, rng))
 	}
 	var best []Point

@@ -80,7 +80,9 @@ type History struct {
 type ParticipantResult struct {
 	ID    int64
 	Point Point
-	// Votes counts votes on statements in the math.
+	// Votes counts all the participant's votes, on any statement: like
+	// Pol.is, admission to the clustering looks at how much people took
+	// part, whatever happened to the statements later.
 	Votes int
 	// Clustered: admitted to the clustering (Base and Group are −1 if not).
 	Clustered bool
@@ -198,12 +200,12 @@ func Compute(m *Matrix, hist *History, opts Options) (*Result, error) {
 	colOf := pca.columnMap(m)
 	res.Participants = make([]ParticipantResult, len(m.participants))
 	for r, id := range m.participants {
-		x, y, n := pca.project(m, inMath, colOf, len(m.statements)-nInMath, r)
-		res.Participants[r] = ParticipantResult{ID: id, Point: Point{x, y}, Votes: n, Base: -1, Group: -1}
+		x, y, _ := pca.project(m, inMath, colOf, len(m.statements)-nInMath, r)
+		res.Participants[r] = ParticipantResult{ID: id, Point: Point{x, y}, Votes: len(m.rows[r]), Base: -1, Group: -1}
 		res.partIndex[id] = r
 	}
 
-	clustered := selectInConv(res.Participants, hist.InConv, nInMath)
+	clustered := selectInConv(res.Participants, hist.InConv, len(m.statements))
 	next := &History{
 		PCA:           &res.PCA,
 		InConv:        make(map[int64]bool, len(clustered)),
@@ -233,8 +235,10 @@ func Compute(m *Matrix, hist *History, opts Options) (*Result, error) {
 // selectInConv returns the rows admitted to the clustering, in row order:
 // those previously in, those with at least min(7, n_statements) votes, and
 // if fewer than 15, the most active voters (earliest row on ties) up to 15.
-func selectInConv(ps []ParticipantResult, prev map[int64]bool, nInMath int) []int {
-	threshold := min(minVotesInConv, nInMath)
+// Votes and statements are counted whatever their moderation, as Pol.is
+// does.
+func selectInConv(ps []ParticipantResult, prev map[int64]bool, nStatements int) []int {
+	threshold := min(minVotesInConv, nStatements)
 	in := make([]bool, len(ps))
 	n := 0
 	for r, p := range ps {

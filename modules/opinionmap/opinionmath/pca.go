@@ -306,6 +306,7 @@ func (p *PCA) project(m *Matrix, inMath []bool, colOf []int, nZeroed int, r int)
 		y += d * p.Components[1][j]
 	}
 	scale := sparsityScale(len(m.statements), votes+nZeroed)
+
 	return x * scale, y * scale, votes
 }
 
