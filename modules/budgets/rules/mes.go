@@ -155,6 +155,7 @@ type mesRun struct {
 	dirty   []bool
 	rho     []*big.Rat
 	rhoF    []float64
+	rhoErr  []float64
 	R       []*big.Int
 	L, bL   *big.Int
 	errV    float64
@@ -164,14 +165,16 @@ type mesRun struct {
 	record  bool
 	paid    [][]payment
 
-	items []mesItem
-	evals int
-	w     []int64
-	wList []int32
-	cands []int
-	t1    big.Int
-	t2    big.Int
-	t3    big.Int
+	items     []mesItem
+	bestItems []mesItem
+	scratch   []mesItem
+	evals     int
+	w         []int64
+	wList     []int32
+	cands     []int
+	t1        big.Int
+	t2        big.Int
+	t3        big.Int
 }
 
 func newMESRun(in *mesInput) *mesRun {
@@ -185,6 +188,7 @@ func newMESRun(in *mesInput) *mesRun {
 		dirty:   make([]bool, m),
 		rho:     make([]*big.Rat, m),
 		rhoF:    make([]float64, m),
+		rhoErr:  make([]float64, m),
 		R:       make([]*big.Int, m),
 		w:       make([]int64, m),
 		L:       new(big.Int),
@@ -193,10 +197,20 @@ func newMESRun(in *mesInput) *mesRun {
 }
 
 type mesEval struct {
-	ok   bool
-	rho  *big.Rat
-	rhoF float64
-	nc   int // r.items[:nc] is the capped set
+	ok bool
+	// rho is the exact ρ, nil when only the float was certified.
+	rho *big.Rat
+	// rhoF is within rhoErr of the exact ρ.
+	rhoF, rhoErr float64
+	nc           int // items[:nc] is the capped set
+}
+
+// halfULP bounds the relative error of one float64 rounding.
+const halfULP = 1.0 / (1 << 53)
+
+func exactEval(rho *big.Rat, nc int) mesEval {
+	f, _ := rho.Float64()
+	return mesEval{ok: true, rho: rho, rhoF: f, rhoErr: 2 * halfULP * f, nc: nc}
 }
 
 // run computes MES with every voter starting with share = num/den.
@@ -215,7 +229,7 @@ func (r *mesRun) run(num, den *big.Int) {
 	r.cands = r.cands[:0]
 	for p := range in.cost {
 		r.funded[p], r.removed[p], r.dirty[p] = false, false, true
-		r.rho[p], r.rhoF[p], r.R[p] = nil, 0, nil
+		r.rho[p], r.rhoF[p], r.rhoErr[p], r.R[p] = nil, 0, 0, nil
 		if in.supStart[p+1] > in.supStart[p] {
 			r.cands = append(r.cands, p)
 		}
@@ -224,18 +238,14 @@ func (r *mesRun) run(num, den *big.Int) {
 	r.paid = r.paid[:0]
 	for {
 		// Stale ρ values are lower bounds (budgets only shrink), so
-		// candidates are visited by stale ρ and the scan stops once a
-		// stale value exceeds the best fresh one.
+		// candidates are visited by the lower end of their stale ρ
+		// interval and the scan stops once that exceeds the upper end of
+		// the best fresh one.
 		slices.SortStableFunc(r.cands, func(a, b int) int {
-			switch {
-			case r.rhoF[a] < r.rhoF[b]:
-				return -1
-			case r.rhoF[a] > r.rhoF[b]:
-				return 1
-			}
-			return 0
+			return cmp.Compare(r.lo(a), r.lo(b))
 		})
 		best := -1
+		var bestEv mesEval
 		keep := r.cands[:0]
 		stopped := false
 		for _, p := range r.cands {
@@ -245,39 +255,78 @@ func (r *mesRun) run(num, den *big.Int) {
 				}
 				continue
 			}
-			if best >= 0 && r.rhoF[p] > r.rhoF[best] {
+			if best >= 0 && r.lo(p) > r.hi(best) {
 				stopped = true
 				keep = append(keep, p)
 				continue
 			}
+			fresh := false
+			var ev mesEval
 			if r.dirty[p] {
-				ev := r.eval(p)
+				ev = r.eval(p, false, &r.items)
 				if !ev.ok {
 					r.removed[p] = true
 					continue
 				}
-				r.rho[p], r.rhoF[p], r.dirty[p] = ev.rho, ev.rhoF, false
+				r.rho[p], r.rhoF[p], r.rhoErr[p], r.dirty[p] = ev.rho, ev.rhoF, ev.rhoErr, false
+				fresh = true
 			}
 			keep = append(keep, p)
 			if best < 0 || r.better(p, best) {
 				best = p
+				// Keep the winner's partition so that charging it
+				// needs no recomputation.
+				bestEv = mesEval{}
+				if fresh {
+					r.items, r.bestItems = r.bestItems, r.items
+					bestEv = ev
+				}
 			}
 		}
 		r.cands = keep
 		if best < 0 {
 			return
 		}
-		ev := r.eval(best)
-		r.charge(best, ev)
+		if !bestEv.ok || r.rho[best] == nil || bestEv.rho == nil {
+			bestEv = r.eval(best, true, &r.bestItems)
+		}
+		r.charge(best, bestEv, r.bestItems)
 		r.cands = slices.DeleteFunc(r.cands, func(p int) bool { return p == best })
 	}
+}
+
+func (r *mesRun) lo(p int) float64 { return r.rhoF[p] - r.rhoErr[p] }
+func (r *mesRun) hi(p int) float64 { return r.rhoF[p] + r.rhoErr[p] }
+
+// exactRho makes sure r.rho[p] holds the exact ρ of the fresh project p.
+func (r *mesRun) exactRho(p int) {
+	if r.rho[p] != nil {
+		return
+	}
+	ev := r.eval(p, true, &r.scratch)
+	if !ev.ok {
+		// Cannot happen: the float evaluation certified affordability
+		// with a proven margin. Stay correct anyway.
+		r.removed[p] = true
+		r.rho[p], r.rhoF[p], r.rhoErr[p] = big.NewRat(1<<62, 1), math.Inf(1), 0
+		return
+	}
+	r.rho[p], r.rhoF[p], r.rhoErr[p] = ev.rho, ev.rhoF, ev.rhoErr
 }
 
 // better reports whether project a beats b: smaller ρ, then smaller cost,
 // then more votes, then smaller id.
 func (r *mesRun) better(a, b int) bool {
-	if r.rhoF[a] != r.rhoF[b] {
-		return r.rhoF[a] < r.rhoF[b]
+	if r.hi(a) < r.lo(b) {
+		return true
+	}
+	if r.hi(b) < r.lo(a) {
+		return false
+	}
+	r.exactRho(a)
+	r.exactRho(b)
+	if r.removed[a] {
+		return false
 	}
 	if c := r.rho[a].Cmp(r.rho[b]); c != 0 {
 		return c < 0
@@ -320,11 +369,14 @@ func (r *mesRun) budgetVsRho(i int32, u int64, P, Q *big.Int) int {
 	return r.t1.Cmp(&r.t2)
 }
 
-func (r *mesRun) eval(p int) mesEval {
+// eval computes ρ of project p and its capped set into *buf. With exact
+// false it may return a float ρ with a certified error bound instead of the
+// exact value.
+func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	r.evals++
 	in := r.in
 	c := in.cost[p]
-	items := r.items[:0]
+	items := (*buf)[:0]
 	var tf float64
 	var U int64
 	minKey := math.Inf(1)
@@ -341,7 +393,7 @@ func (r *mesRun) eval(p int) mesEval {
 		tf += b
 		U += u
 	}
-	r.items = items
+	*buf = items
 	if len(items) == 0 {
 		return mesEval{}
 	}
@@ -351,7 +403,7 @@ func (r *mesRun) eval(p int) mesEval {
 		return mesEval{}
 	}
 	if tf <= cf+tol {
-		return r.evalExact(p)
+		return r.evalExact(p, items)
 	}
 	nc := 0
 	if minKey*float64(U) < cf {
@@ -376,7 +428,7 @@ func (r *mesRun) eval(p int) mesEval {
 				break
 			}
 			if nc == len(items) || ur <= 0 {
-				return r.evalExact(p)
+				return r.evalExact(p, items)
 			}
 			if iter == 8 {
 				// Slow convergence: finish with a sort of the rest.
@@ -388,41 +440,84 @@ func (r *mesRun) eval(p int) mesEval {
 					nc++
 				}
 				if nc == len(items) {
-					return r.evalExact(p)
+					return r.evalExact(p, items)
 				}
 				break
 			}
 		}
 	}
-	// Exact ρ for this partition.
 	var uOut int64
 	for _, it := range items[nc:] {
 		uOut += it.util
 	}
+	if !exact {
+		if ev, ok := r.floatCertificate(items, nc, cf, uOut); ok {
+			return ev
+		}
+	}
+	return r.exactCertificate(p, items, nc, uOut)
+}
+
+// floatCertificate certifies the partition items[:nc] in floats alone: the
+// float ρ carries an error bound from the float budgets (errV each) and the
+// roundings, and every voter must clear ρ·u by more than the combined
+// bound. It reports false when some voter is too close to call.
+func (r *mesRun) floatCertificate(items []mesItem, nc int, cf float64, uOut int64) (mesEval, bool) {
+	rem := cf
+	for _, it := range items[:nc] {
+		rem -= it.bf
+	}
+	if rem <= 0 {
+		return mesEval{}, false
+	}
+	ur := float64(uOut)
+	rhoF := rem / ur
+	rhoErr := 2 * (float64(nc+1)*(r.errV+4*halfULP*cf)/ur + 4*halfULP*rhoF)
+	for i, it := range items {
+		u := float64(it.util)
+		pay := rhoF * u
+		margin := r.errV + rhoErr*u + 4*halfULP*pay
+		d := it.bf - pay
+		if i < nc {
+			if d > -margin {
+				return mesEval{}, false
+			}
+		} else if d < margin {
+			return mesEval{}, false
+		}
+	}
+	return mesEval{ok: true, rhoF: rhoF, rhoErr: rhoErr, nc: nc}, true
+}
+
+// exactCertificate computes the exact ρ of the partition items[:nc] and
+// checks it exactly, falling back to evalExact when the partition is wrong.
+func (r *mesRun) exactCertificate(p int, items []mesItem, nc int, uOut int64) mesEval {
+	c := r.in.cost[p]
 	P := new(big.Int).Mul(big.NewInt(c), r.L)
 	if nc > 0 {
 		sumC := r.sumCapped(items[:nc])
 		P.Sub(P, sumC)
 		if P.Sign() <= 0 {
-			return r.evalExact(p)
+			return r.evalExact(p, items)
 		}
 	}
 	Q := big.NewInt(uOut)
 	rho := new(big.Rat).SetFrac(P, new(big.Int).Mul(Q, r.L))
-	rhoF, _ := rho.Float64()
+	ev := exactEval(rho, nc)
+	rhoF := ev.rhoF
 	for i, it := range items {
 		pay := rhoF * float64(it.util)
 		margin := r.errV + 1e-12*pay
 		d := it.bf - pay
 		if i < nc {
 			if d > margin || (d > -margin && r.budgetVsRho(it.voter, it.util, P, Q) > 0) {
-				return r.evalExact(p)
+				return r.evalExact(p, items)
 			}
 		} else if d < -margin || (d < margin && r.budgetVsRho(it.voter, it.util, P, Q) < 0) {
-			return r.evalExact(p)
+			return r.evalExact(p, items)
 		}
 	}
-	return mesEval{ok: true, rho: rho, rhoF: rhoF, nc: nc}
+	return ev
 }
 
 // sumCapped returns Σ E_i over the given voters, grouping the funded
@@ -449,10 +544,9 @@ func (r *mesRun) sumCapped(items []mesItem) *big.Int {
 	return sum
 }
 
-// evalExact computes ρ for project p entirely in big integers; r.items
+// evalExact computes ρ for project p entirely in big integers; items
 // holds its unbroke supporters.
-func (r *mesRun) evalExact(p int) mesEval {
-	items := r.items
+func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
 	E := make([]*big.Int, len(items))
 	T := new(big.Int)
 	var U int64
@@ -504,12 +598,11 @@ func (r *mesRun) evalExact(p int) mesEval {
 		}
 		rho = new(big.Rat).SetFrac(rem, new(big.Int).Mul(big.NewInt(ur), r.L))
 	}
-	rhoF, _ := rho.Float64()
-	return mesEval{ok: true, rho: rho, rhoF: rhoF, nc: nc}
+	return exactEval(rho, nc)
 }
 
-// charge funds project p: r.items holds the result of eval(p).
-func (r *mesRun) charge(p int, ev mesEval) {
+// charge funds project p; items and ev are the result of an exact eval(p).
+func (r *mesRun) charge(p int, ev mesEval, items []mesItem) {
 	in := r.in
 	den := ev.rho.Denom()
 	g := new(big.Int).GCD(nil, nil, r.L, den)
@@ -525,12 +618,12 @@ func (r *mesRun) charge(p int, ev mesEval) {
 	r.R[p] = R.Mul(R, ev.rho.Num())
 	var pays []payment
 	if r.record {
-		pays = make([]payment, 0, len(r.items))
+		pays = make([]payment, 0, len(items))
 	}
 	// Marking is only worth it when sparse; marking every project dirty
 	// is always safe.
-	markAll := len(r.items) > 4*len(in.cost)
-	for i, it := range r.items {
+	markAll := len(items) > 4*len(in.cost)
+	for i, it := range items {
 		j := it.voter
 		var pay float64
 		if i < ev.nc {
