@@ -218,4 +218,3 @@ func (r *Response) Contains(tb testing.TB, fragments ...string) *Response {
 	}
 	return r
 }
-

@@ -16,14 +16,14 @@ type Code string
 
 // Error codes, each mapped to one HTTP status by core/web.
 const (
-	CodeInvalid      Code = "invalid"       // 422: the input breaks a rule
-	CodeBadRequest   Code = "bad_request"   // 400: the request is malformed
-	CodeNotFound     Code = "not_found"     // 404
-	CodeForbidden    Code = "forbidden"     // 403
-	CodeUnauthorised Code = "unauthorised"  // 401: log in first
-	CodeConflict     Code = "conflict"      // 409: e.g. a quota reached, a double vote
-	CodeTooMany      Code = "too_many"      // 429: rate limited
-	CodeInternal     Code = "internal"      // 500
+	CodeInvalid      Code = "invalid"      // 422: the input breaks a rule
+	CodeBadRequest   Code = "bad_request"  // 400: the request is malformed
+	CodeNotFound     Code = "not_found"    // 404
+	CodeForbidden    Code = "forbidden"    // 403
+	CodeUnauthorised Code = "unauthorised" // 401: log in first
+	CodeConflict     Code = "conflict"     // 409: e.g. a quota reached, a double vote
+	CodeTooMany      Code = "too_many"     // 429: rate limited
+	CodeInternal     Code = "internal"     // 500
 )
 
 // Error is a domain error.
