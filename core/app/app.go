@@ -112,6 +112,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := bundle.AddFS("core/accounts", accounts.Messages()); err != nil {
 		return nil, err
 	}
+	if err := bundle.AddFS("core/authz", authz.Messages()); err != nil {
+		return nil, err
+	}
 	for _, st := range opts.SpaceTypes {
 		if err := bundle.AddFS("spaces/"+st.Name(), st.Messages()); err != nil {
 			return nil, err
