@@ -23,6 +23,7 @@ const (
 	CodeUnauthorised Code = "unauthorised" // 401: log in first
 	CodeConflict     Code = "conflict"     // 409: e.g. a quota reached, a double vote
 	CodeTooMany      Code = "too_many"     // 429: rate limited
+	CodeTooLarge     Code = "too_large"    // 413: the body is over the limit
 	CodeInternal     Code = "internal"     // 500
 )
 

@@ -30,6 +30,8 @@ func StatusOf(code perr.Code) int {
 		return http.StatusConflict
 	case perr.CodeTooMany:
 		return http.StatusTooManyRequests
+	case perr.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -107,7 +109,7 @@ func fromHTTPError(he *echo.HTTPError) *perr.Error {
 	case http.StatusMethodNotAllowed:
 		return perr.New(perr.CodeBadRequest, "error.method", nil)
 	case http.StatusRequestEntityTooLarge:
-		return &perr.Error{Code: perr.CodeBadRequest, MessageID: "error.too_large"}
+		return perr.New(perr.CodeTooLarge, "error.too_large", nil)
 	case http.StatusUnsupportedMediaType:
 		return perr.New(perr.CodeBadRequest, "error.content_type", nil)
 	case http.StatusTooManyRequests:
