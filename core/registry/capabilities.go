@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package registry
+
+import (
+	"context"
+	"time"
+)
+
+// Optional capabilities a module may implement, found by interface. Other
+// modules reach them only through core (Registry.Sources, Panels), never by
+// importing the module.
+
+// Contribution is one piece of public participation (a proposal, a
+// comment, a statement, a project) as other modules and the synthesis see
+// it: public fields only, no personal data.
+type Contribution struct {
+	// Ref identifies it across modules: "<module>:<component id>:<id>".
+	Ref         string
+	ModuleID    string
+	ComponentID int64
+	ID          int64
+	Kind        string // "proposal", "comment", "statement", "project"
+	Title       string
+	Body        string
+	ThemeID     int64
+	SessionID   int64
+	AuthorType  string // "person", "group", "facilitator"
+	Supports    int
+	State       string // e.g. "published", "accepted"
+	Language    string
+	URL         string
+	CreatedAt   time.Time
+}
+
+// ContributionFilter narrows what a source returns.
+type ContributionFilter struct {
+	ThemeID   int64
+	SessionID int64
+	State     string
+	From, To  time.Time
+}
+
+// ContributionSource is implemented by modules whose components hold
+// contributions (proposals, opinion-map statements, budget projects).
+type ContributionSource interface {
+	Contributions(ctx context.Context, comp *Component, f ContributionFilter) ([]Contribution, error)
+}
