@@ -17,6 +17,7 @@ import (
 	"github.com/polder-civic/polder/core/authz"
 	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/orgs"
+	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/web"
@@ -52,6 +53,8 @@ type App struct {
 	Accounts   *accounts.Service
 	Authz      *authz.Enforcer
 	Audit      *audit.Log
+	// Panels marks sortition panel members for other modules to read.
+	Panels     *panel.Registry
 	Server     *web.Server
 	SpaceTypes []SpaceType
 	spaces     map[string]registry.SpaceResolver
@@ -133,6 +136,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Orgs = orgs.NewService(db)
 	a.Accounts = accounts.NewService(db)
 	a.Audit = audit.New(db)
+	a.Panels = panel.New(db)
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {
 		return nil, fmt.Errorf("building permissions: %w", err)
