@@ -24,8 +24,8 @@ func TestRepnessHandComputed(t *testing.T) {
 	rest := opinionmath.Counts{Agree: 1, Disagree: 3, Seen: 5}
 	r := opinionmath.NewRepness(7, g, rest)
 
-	near(t, "p_a", r.PA, 4.0/6)          // (1+3)/(2+4)
-	near(t, "p_d", r.PD, 2.0/6)          // (1+1)/(2+4)
+	near(t, "p_a", r.PA, 4.0/6)           // (1+3)/(2+4)
+	near(t, "p_d", r.PD, 2.0/6)           // (1+1)/(2+4)
 	near(t, "r_a", r.RA, (4.0/6)/(2.0/7)) // rest p_a = (1+1)/(2+5)
 	near(t, "r_d", r.RD, (2.0/6)/(4.0/7)) // rest p_d = (1+3)/(2+5)
 	// z_pa = 2·sqrt(4+1)·((3+1)/(4+1) − ½)
