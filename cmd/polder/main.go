@@ -146,6 +146,7 @@ func serveCmd(ctx context.Context, args []string, out io.Writer, demo bool) erro
 			return fmt.Errorf("seeding demo: %w", err)
 		}
 	}
+	a.Jobs.Start(ctx, 2)
 	fmt.Fprintf(out, "Polder %s listening on http://%s (database %s)\n", app.Version, cfg.Addr, a.DB.URL)
 	return a.Server.ListenAndServe(ctx, cfg.Addr)
 }

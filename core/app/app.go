@@ -16,6 +16,7 @@ import (
 	"github.com/polder-civic/polder/core/audit"
 	"github.com/polder-civic/polder/core/authz"
 	"github.com/polder-civic/polder/core/i18n"
+	"github.com/polder-civic/polder/core/jobs"
 	"github.com/polder-civic/polder/core/orgs"
 	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/registry"
@@ -54,7 +55,9 @@ type App struct {
 	Authz      *authz.Enforcer
 	Audit      *audit.Log
 	// Panels marks sortition panel members for other modules to read.
-	Panels     *panel.Registry
+	Panels *panel.Registry
+	// Jobs is the background queue; serve starts its workers.
+	Jobs       *jobs.Queue
 	Server     *web.Server
 	SpaceTypes []SpaceType
 	spaces     map[string]registry.SpaceResolver
@@ -137,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Accounts = accounts.NewService(db)
 	a.Audit = audit.New(db)
 	a.Panels = panel.New(db)
+	a.Jobs = jobs.New(db)
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {
 		return nil, fmt.Errorf("building permissions: %w", err)
