@@ -34,14 +34,16 @@ func BenchmarkSwiecieMESAdd1(b *testing.B) {
 
 // synthetic builds m projects and n approval ballots: project popularity
 // is skewed (some projects are much more approved than others) and costs
-// spread over two orders of magnitude, like real instances.
+// spread over two orders of magnitude (20,000 to 2,000,000, so the share
+// per voter is about 100 currency units and add1 needs many runs), like
+// real instances.
 func synthetic(m, n int, seed uint64) *rules.Election {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	e := &rules.Election{Projects: make([]rules.Project, m), Ballots: make([]rules.Ballot, n)}
 	weight := make([]float64, m)
 	var total int64
 	for p := range e.Projects {
-		c := int64(1000 + rng.IntN(99000))
+		c := int64(20000 + rng.IntN(1980000))
 		e.Projects[p] = rules.Project{ID: "p" + itoa(p), Cost: c}
 		total += c
 		weight[p] = 0.01 + 0.09*rng.Float64()*rng.Float64()

@@ -6,7 +6,9 @@ import (
 	"cmp"
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Rule names an outcome rule.
@@ -268,7 +270,11 @@ func effectiveVotes(e *Election, util Utility, p int, rho *big.Rat) float64 {
 }
 
 // add1Share runs the add1 completion and returns the share of the last
-// outcome within budget and the number of MES runs.
+// outcome within budget and the number of MES runs the definition needs.
+//
+// The runs for successive shares are independent, so with several CPUs a
+// batch of the next shares is computed speculatively in parallel and then
+// read in order, which gives exactly the sequential result.
 func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 	unit := e.unit()
 	n := int64(len(e.Ballots))
@@ -281,19 +287,42 @@ func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 	}
 	one := big.NewInt(1)
 	run.run(big.NewInt(b), one)
-	runs := 1
-	last := b
-	// Stop when a run overspends. Once every supported project is funded
-	// nothing can change any more (a larger share can only fund the same
-	// set), which also bounds the loop when all supported projects fit.
-	for len(run.order) < supported {
-		b += unit
-		run.run(big.NewInt(b), one)
-		runs++
-		if run.cost > e.Budget {
-			break
+	runs, last := 1, b
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	pool := []*mesRun{run}
+	for len(pool) < workers {
+		pool = append(pool, newMESRun(in))
+	}
+	type result struct {
+		cost   int64
+		funded int
+	}
+	results := make([]result, workers)
+	allFunded := len(run.order) == supported
+	// Once every supported project is funded nothing can change any more
+	// (a larger share can only fund the same set), which also ends the
+	// loop when all supported projects fit in B.
+	for !allFunded {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				pool[w].run(big.NewInt(b+int64(w+1)*unit), one)
+				results[w] = result{pool[w].cost, len(pool[w].order)}
+			})
 		}
-		last = b
+		wg.Wait()
+		for w := range workers {
+			runs++
+			if results[w].cost > e.Budget {
+				return big.NewRat(last, 1), runs
+			}
+			last = b + int64(w+1)*unit
+			if results[w].funded == supported {
+				allFunded = true
+				break
+			}
+		}
+		b += int64(workers) * unit
 	}
 	return big.NewRat(last, 1), runs
 }
