@@ -5,6 +5,10 @@ package textan
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Token is one content word of a text after analysis.
@@ -68,6 +72,11 @@ func (a *Analyzer) stem(lang Lang, w string) string {
 	if s == "" {
 		s = w
 	}
+	// Stems are compared without diacritics: accents are often omitted
+	// in typed text ("electricite"), and French and English stems then
+	// meet where the words are cognates (électricité and electricity
+	// both give "electr", climat and climate "climat").
+	s = stripMarks(s)
 	m[w] = s
 	return s
 }
@@ -103,4 +112,15 @@ func keepWord(lang Lang, w string) bool {
 		return false
 	}
 	return !IsStopWord(lang, w)
+}
+
+// stripMarks removes combining marks after canonical decomposition
+// (é → e, ï → i); letters such as ß or ø are kept.
+func stripMarks(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return s
+	}
+	return out
 }

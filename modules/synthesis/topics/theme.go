@@ -101,6 +101,9 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	note := ""
 	maxK := min(cmp.Or(in.MaxTopics, defaultMaxTopics), defaultMaxTopics, len(live)/minDocsPerTopic)
 	minK := 2
+	if expK > 0 {
+		minK, maxK = expK, expK
+	}
 	if maxK < 2 {
 		note = fmt.Sprintf("Theme %q has %d distinct analysable contribution(s): at least %d are needed to find topics, so all are listed as other contributions.", theme, len(live), 2*minDocsPerTopic)
 		all := make([]int, len(td.reps))
@@ -270,3 +273,4 @@ func refine(vecs [][]float64, cents [][]float64) clustering {
 	}
 	return clustering{k: k, assign: assign, centroids: cents, objective: obj}
 }
+var expK = 0
