@@ -3,6 +3,7 @@
 package rules_test
 
 import (
+	"math/big"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,5 +86,87 @@ func TestReproducesSelected(t *testing.T) {
 	}
 	if checked < 4 {
 		t.Fatalf("only %d instances with a selected column checked", checked)
+	}
+}
+
+// TestPublishedFigures asserts the figures of the BUDGETS.md table, which
+// are the cities' published counts (MES, cost utilities, add1).
+func TestPublishedFigures(t *testing.T) {
+	cases := []struct {
+		file         string
+		voters       int
+		start, final int64
+		funded       int
+		order        []string
+		total        int64
+		comparison   bool
+		preferMES    int
+		preferGreedy int
+		greedyFunded int
+		greedyTotal  int64
+	}{
+		{file: "Netherlands_Assen_2024.pb", voters: 84, start: 1190, final: 2033, funded: 9,
+			order: []string{"3", "9", "2", "11", "13", "14", "5", "6", "12"}, total: 76700},
+		{file: "Poland_Swiecie_2023.pb", voters: 2553, start: 419, final: 662, funded: 17, total: 1040337},
+		{file: "Poland_Wieliczka_2023_Green_Budget.pb", voters: 6586, start: 151, final: 315, funded: 30, total: 995079,
+			comparison: true, preferMES: 1615, preferGreedy: 873, greedyFunded: 23, greedyTotal: 998997},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			_, e := load(t, c.file)
+			if len(e.Ballots) != c.voters {
+				t.Fatalf("%d voters, want %d", len(e.Ballots), c.voters)
+			}
+			start := time.Now()
+			out, err := rules.Compute(e, rules.Options{Rule: rules.RuleMES, Completion: rules.CompletionAdd1, Comparison: c.comparison})
+			if err != nil {
+				t.Fatal(err)
+			}
+			took := time.Since(start)
+			if out.StartShare.Cmp(big.NewRat(c.start, 1)) != 0 || out.FinalShare.Cmp(big.NewRat(c.final, 1)) != 0 {
+				t.Errorf("share %v → %v, want %d → %d", out.StartShare, out.FinalShare, c.start, c.final)
+			}
+			if len(out.Funded) != c.funded || out.TotalCost != c.total {
+				t.Errorf("funded %d for %d, want %d for %d", len(out.Funded), out.TotalCost, c.funded, c.total)
+			}
+			if c.order != nil && !slices.Equal(out.Funded, c.order) {
+				t.Errorf("funding order %v, want %v", out.Funded, c.order)
+			}
+			if c.comparison {
+				cmp := out.Comparison
+				if cmp == nil || cmp.PreferMES != c.preferMES || cmp.PreferGreedy != c.preferGreedy ||
+					len(cmp.GreedyFunded) != c.greedyFunded || cmp.GreedyCost != c.greedyTotal || cmp.KeptGreedy {
+					t.Errorf("comparison %+v, want %d prefer MES, %d greedy, greedy %d projects for %d",
+						cmp, c.preferMES, c.preferGreedy, c.greedyFunded, c.greedyTotal)
+				}
+			}
+			t.Logf("%s: winners %v; share per voter %v → %v after %d MES runs; total %d; %v",
+				c.file, out.Funded, out.StartShare, out.FinalShare, out.Runs, out.TotalCost, took)
+		})
+	}
+}
+
+// TestCardinalAndOrdinalFiles runs every rule on the cumulative and ordinal
+// instances: they must convert and give outcomes within budget.
+func TestCardinalAndOrdinalFiles(t *testing.T) {
+	for _, f := range []string{"Poland_Gdansk_2020_Rudniki.pb", "Switzerland_Zurich_D10.pb", "US_Stanford_Dataset_PB_Chicago_35th_Ward_2021_vote_rankings.pb"} {
+		in, e := load(t, f)
+		if cardinal := in.VoteType() == pabulib.VoteCumulative; e.Cardinal != cardinal {
+			t.Errorf("%s: cardinal %v for vote type %s", f, e.Cardinal, in.VoteType())
+		}
+		for _, opt := range []rules.Options{
+			{Rule: rules.RuleGreedy},
+			{Rule: rules.RuleMES, Completion: rules.CompletionNone},
+			{Rule: rules.RuleMES, Completion: rules.CompletionAdd1Greedy, Comparison: true},
+		} {
+			out, err := rules.Compute(e, opt)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", f, opt, err)
+			}
+			if out.TotalCost > e.Budget || len(out.Funded) == 0 {
+				t.Errorf("%s %+v: funded %v for %d of %d", f, opt, out.Funded, out.TotalCost, e.Budget)
+			}
+			t.Logf("%s %s/%s: %v, %d", f, opt.Rule, opt.Completion, out.Funded, out.TotalCost)
+		}
 	}
 }
