@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package leximin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Options tune Solve.
+type Options struct {
+	// Households enforces at most one member per household.
+	Households bool
+	// MaximinOnly stops after the first stage: the smallest probability is
+	// maximised, the others are whatever that LP optimum gives.
+	MaximinOnly bool
+	// TimeLimit stops the computation (0: none). The result then says how
+	// far from optimal it stopped.
+	TimeLimit time.Duration
+	// Seed drives the random weights of the starting panels.
+	Seed uint64
+	// InitialPanels is how many panels seed the column generation
+	// (default 20).
+	InitialPanels int
+	// Logger receives progress at debug level (nil: discard).
+	Logger *slog.Logger
+}
+
+// Panel is one panel of the distribution, described by how many members
+// of each type it takes; the members inside a type are drawn uniformly.
+type Panel struct {
+	Counts      []int
+	Probability float64
+}
+
+// Result is the selection distribution and the figures that describe it.
+type Result struct {
+	K int
+	// Probabilities[i] is volunteer i's selection probability.
+	Probabilities []float64
+	// Minimum is the smallest selection probability.
+	Minimum float64
+	// Panels is the support of the distribution.
+	Panels []Panel
+	// TypeOf maps a volunteer to its type; TypeMembers lists each type.
+	TypeOf      []int
+	TypeMembers [][]int
+	// Stages is the number of maximin LPs solved; FixedTypes how many
+	// types had their probability fixed by them.
+	Stages     int
+	FixedTypes int
+	// Complete is true when LEXIMIN (or, with MaximinOnly, maximin) was
+	// solved to optimality; otherwise the time limit stopped it.
+	Complete bool
+	// Gap bounds how much the stage being solved when the computation
+	// stopped could still have raised its minimum (0 when Complete).
+	Gap float64
+	// Columns is the number of panels generated; PricingNodes the
+	// branch-and-bound nodes explored; LPIterations the master pivots.
+	Columns      int
+	PricingNodes int
+	LPIterations int
+	Elapsed      time.Duration
+}
+
+// ErrPanelSize is returned for a panel size the pool cannot fill.
+var ErrPanelSize = errors.New("panel size out of range")
+
+// Solve computes the LEXIMIN selection distribution for panels of size k.
+// Infeasible quotas are reported as *InfeasibleError, naming the
+// conflicting constraints, before any LP runs.
+func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
+	start := time.Now()
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := Check(p, k, opt.Households); err != nil {
+		return nil, err
+	}
+	pr := newPricer(p, k, opt.Households)
+	first, ok := pr.feasiblePanel()
+	if !ok {
+		return nil, diagnoseJoint(p, k, opt.Households)
+	}
+	nT := len(pr.types)
+	size := make([]float64, nT)
+	for t, ty := range pr.types {
+		size[t] = float64(len(ty.members))
+	}
+	cg := &colgen{pr: pr, size: size, seen: map[string]bool{}}
+	cg.add(first)
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
+	nInit := opt.InitialPanels
+	if nInit == 0 {
+		nInit = 20
+	}
+	w := make([]float64, nT)
+	for i := 1; i < nInit; i++ {
+		for t := range w {
+			w[t] = rng.Float64() / size[t]
+		}
+		if r := pr.price(w, math.Inf(-1)); r.best != nil {
+			cg.add(r.best)
+		}
+	}
+
+	deadline := time.Time{}
+	if opt.TimeLimit > 0 {
+		deadline = start.Add(opt.TimeLimit)
+	}
+	fixed := make([]float64, nT)
+	isFixed := make([]bool, nT)
+	res := &Result{K: k, Complete: true}
+	var q []float64
+	for nFixed := 0; nFixed < nT; {
+		res.Stages++
+		st, err := cg.stage(ctx, isFixed, fixed, deadline)
+		if err != nil {
+			return nil, fmt.Errorf("stage %d: %w", res.Stages, err)
+		}
+		q = st.q
+		res.LPIterations += st.iters
+		log.Debug("leximin stage", "stage", res.Stages, "z", st.z, "columns", len(cg.cols), "fixed", nFixed, "complete", st.complete)
+		if !st.complete {
+			res.Complete = false
+			res.Gap = st.gap
+			break
+		}
+		if opt.MaximinOnly {
+			break
+		}
+		// Types whose constraint has a positive dual are at z in every
+		// optimum (complementary slackness), so fixing them loses nothing.
+		// The duals of the unfixed types sum to one, so at least one
+		// qualifies; the fallback covers numerical ties.
+		newly := 0
+		bestT, bestY := -1, -1.0
+		for t := 0; t < nT; t++ {
+			if isFixed[t] {
+				continue
+			}
+			if st.dual[t] > bestY {
+				bestT, bestY = t, st.dual[t]
+			}
+			if st.dual[t] > 1e-7 {
+				isFixed[t] = true
+				fixed[t] = st.z
+				newly++
+			}
+		}
+		if newly == 0 {
+			isFixed[bestT] = true
+			fixed[bestT] = st.z
+			newly = 1
+		}
+		nFixed += newly
+		res.FixedTypes = nFixed
+		if ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline)) {
+			if nFixed < nT {
+				res.Complete = false
+			}
+			break
+		}
+	}
+
+	// Assemble the distribution.
+	pi := make([]float64, nT)
+	var total float64
+	for _, qj := range q {
+		if qj > 1e-12 {
+			total += qj
+		}
+	}
+	for j, qj := range q {
+		if qj <= 1e-12 {
+			continue
+		}
+		prob := qj / total
+		res.Panels = append(res.Panels, Panel{Counts: cg.cols[j], Probability: prob})
+		for t, m := range cg.cols[j] {
+			if m > 0 {
+				pi[t] += prob * float64(m) / size[t]
+			}
+		}
+	}
+	res.TypeOf = make([]int, len(p.Volunteers))
+	res.TypeMembers = make([][]int, nT)
+	res.Probabilities = make([]float64, len(p.Volunteers))
+	res.Minimum = math.Inf(1)
+	for t, ty := range pr.types {
+		res.TypeMembers[t] = ty.members
+		for _, i := range ty.members {
+			res.TypeOf[i] = t
+			res.Probabilities[i] = pi[t]
+		}
+		res.Minimum = math.Min(res.Minimum, pi[t])
+	}
+	res.Columns = len(cg.cols)
+	res.PricingNodes = pr.nodes
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// colgen holds the panels generated so far, shared by all stages.
+type colgen struct {
+	pr   *pricer
+	size []float64
+	cols [][]int
+	seen map[string]bool
+}
+
+func (cg *colgen) add(counts []int) bool {
+	key := featureKey(counts)
+	if cg.seen[key] {
+		return false
+	}
+	cg.seen[key] = true
+	cg.cols = append(cg.cols, counts)
+	return true
+}
+
+func (cg *colgen) column(counts []int) []float64 {
+	nT := len(cg.size)
+	col := make([]float64, nT+1)
+	for t, m := range counts {
+		if m > 0 {
+			col[t] = float64(m) / cg.size[t]
+		}
+	}
+	col[nT] = 1
+	return col
+}
+
+type stageResult struct {
+	z        float64
+	q        []float64
+	dual     []float64 // −y_t: nonnegative dual of each type row
+	iters    int
+	complete bool
+	gap      float64
+}
+
+// stage solves one maximin LP by column generation:
+//
+//	max z  s.t.  π_t(q) ≥ z (t unfixed),  π_t(q) ≥ fixed_t (t fixed),
+//	             Σ q = 1,  q ≥ 0,
+//
+// where π_t(q) = Σ_P q_P m_t(P)/|t|. Rows: one per type and the
+// convexity row. Columns: z, one surplus per type, then the panels.
+func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, deadline time.Time) (stageResult, error) {
+	nT := len(cg.size)
+	b := make([]float64, nT+1)
+	for t := 0; t < nT; t++ {
+		if isFixed[t] {
+			// A hair below the value found, so the previous optimum stays
+			// feasible despite rounding.
+			b[t] = math.Max(0, fixed[t]-1e-9)
+		}
+	}
+	b[nT] = 1
+	s := newSimplex(b)
+	col := make([]float64, nT+1)
+	for t := 0; t < nT; t++ {
+		if !isFixed[t] {
+			col[t] = -1
+		}
+	}
+	s.addColumn(col, 1, 0, math.Inf(1)) // z
+	clear(col)
+	for t := 0; t < nT; t++ {
+		col[t] = -1
+		s.addColumn(col, 0, 0, math.Inf(1))
+		col[t] = 0
+	}
+	const first = 1 + 0 // structural index of the first surplus
+	for _, c := range cg.cols {
+		s.addColumn(cg.column(c), 0, 0, math.Inf(1))
+	}
+	for t := 0; t < nT; t++ {
+		if !isFixed[t] {
+			s.crash(t, first+t)
+		}
+	}
+	panelBase := 1 + nT
+	var out stageResult
+	for {
+		st := s.solve()
+		out.iters = s.iters
+		if st != lpOptimal {
+			return out, fmt.Errorf("master LP: %s", st)
+		}
+		y := s.duals()
+		w := make([]float64, nT)
+		for t := 0; t < nT; t++ {
+			w[t] = math.Max(0, -y[t]) / cg.size[t]
+		}
+		thr := y[nT]
+		r := cg.pr.price(w, thr+1e-9)
+		added := 0
+		for _, c := range r.improving {
+			if cg.add(c) {
+				s.addColumn(cg.column(c), 0, 0, math.Inf(1))
+				added++
+			}
+		}
+		stop := ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))
+		if added == 0 || stop {
+			out.z = s.objective()
+			x := s.values()
+			out.q = append([]float64(nil), x[panelBase:]...)
+			out.dual = make([]float64, nT)
+			for t := 0; t < nT; t++ {
+				out.dual[t] = -y[t]
+			}
+			// Lagrangian bound: any distribution has Σq = 1, so z can rise
+			// by at most the largest reduced cost of a panel.
+			out.gap = math.Max(0, r.bound-thr)
+			out.complete = added == 0 && r.exact
+			if out.complete {
+				out.gap = 0
+			}
+			return out, nil
+		}
+	}
+}
