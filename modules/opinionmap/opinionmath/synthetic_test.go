@@ -102,8 +102,10 @@ func generate(s synthSpec) synthConversation {
 	// Shuffle the statement order so that planted roles are not given away
 	// by column position (ties break towards lower columns).
 	order := rng.Perm(len(laws))
+	colOf := make([]int, len(laws))
 	shuffled := opinionmath.NewMatrix()
-	for _, j := range order {
+	for c, j := range order {
+		colOf[j] = c
 		shuffled.SetStatement(opinionmath.Statement{ID: int64(j), Moderation: opinionmath.Accepted})
 	}
 	out.m = shuffled
@@ -133,7 +135,6 @@ func generate(s synthSpec) synthConversation {
 					cols = append(cols, j)
 				}
 			}
-			slices.Sort(cols)
 		} else {
 			missing := s.MissingMin + rng.Float64()*(s.MissingMax-s.MissingMin)
 			for j := 0; j < n; j++ {
@@ -142,6 +143,8 @@ func generate(s synthSpec) synthConversation {
 				}
 			}
 		}
+		// Votes in column order append to the participant's row.
+		slices.SortFunc(cols, func(a, b int) int { return colOf[a] - colOf[b] })
 		out.m.AddParticipant(id)
 		for _, j := range cols {
 			var v opinionmath.Vote
