@@ -398,7 +398,9 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 		return mesEval{}
 	}
 	cf := float64(c)
-	tol := float64(len(items))*r.errV + cf*1e-12
+	// The float total is off by the budgets' errors plus the summation's
+	// own rounding (at most one half-ulp of the running sum per term).
+	tol := float64(len(items))*(r.errV+2*halfULP*(tf+cf)) + cf*1e-12
 	if tf < cf-tol {
 		return mesEval{}
 	}
