@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/orgs"
+	"github.com/polder-civic/polder/spaces/process"
 )
 
 // Demo organisation and admin, printed at start-up.
@@ -17,10 +19,12 @@ const (
 	demoHost     = "127.0.0.1"
 	demoAdmin    = "admin@demo.polder.test"
 	demoPassword = "polder-demo-admin"
+	demoPreset   = "climate-convention.yaml"
 )
 
 // seedDemo creates (or finds, on later runs) the demo organisation and its
-// admin. The climate convention process is added by the process preset.
+// admin, and applies the climate convention preset, which updates the
+// same process on later runs.
 func seedDemo(ctx context.Context, a *app.App, cfg config.Config, out io.Writer) error {
 	org, err := a.Orgs.Ensure(ctx, &orgs.Organisation{Host: demoHost, Name: "Polder demo", DefaultLocale: "en", Locales: "en,fr,nl"})
 	if err != nil {
@@ -29,6 +33,18 @@ func seedDemo(ctx context.Context, a *app.App, cfg config.Config, out io.Writer)
 	if _, err := a.Accounts.EnsureAdmin(ctx, org.ID, demoAdmin, "Demo admin", "admin", demoPassword); err != nil {
 		return err
 	}
+	preset, err := fs.ReadFile(config.Presets(), demoPreset)
+	if err != nil {
+		return fmt.Errorf("reading the demo preset: %w", err)
+	}
+	res, err := process.ApplyPreset(ctx, a, org.ID, preset)
+	if err != nil {
+		return fmt.Errorf("applying %s: %w", demoPreset, err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(out, "warning:", w)
+	}
 	fmt.Fprintf(out, "Demo organisation %q ready. Admin login: %s / %s\n", org.Name, demoAdmin, demoPassword)
+	fmt.Fprintf(out, "Demo process: http://%s/processes/%s\n", cfg.Addr, res.Process.Slug)
 	return nil
 }

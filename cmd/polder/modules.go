@@ -11,11 +11,12 @@ import (
 
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/spaces/process"
 )
 
 // spaceTypes lists the space types this binary serves.
 func spaceTypes() []app.SpaceType {
-	return []app.SpaceType{}
+	return []app.SpaceType{process.New()}
 }
 
 // modules lists the modules this binary runs. An integrator adds a module
