@@ -25,8 +25,8 @@ type merge struct {
 	height float64
 }
 
-// coAssociation runs runs spherical k-means with k cycling over
-// minK..maxK and returns, for every pair, the share of runs that put it
+// coAssociation runs runs spherical k-means, each with k drawn in
+// minK..maxK, and returns, for every pair, the share of runs that put it
 // in one cluster.
 func coAssociation(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand) [][]float64 {
 	n := len(vecs)
@@ -35,8 +35,8 @@ func coAssociation(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand) [][]f
 		co[i] = make([]float64, n)
 	}
 	members := make([][]int, maxK)
-	for r := range runs {
-		k := minK + r%(maxK-minK+1)
+	for range runs {
+		k := minK + rng.IntN(maxK-minK+1)
 		cl := kmeansOnce(vecs, k, rng)
 		for c := range members {
 			members[c] = members[c][:0]

@@ -87,7 +87,7 @@ var ErrInvalidInput = errors.New("invalid synthesis input")
 
 const (
 	defaultMaxTopics        = 15
-	defaultRuns             = 100
+	defaultRuns             = 200
 	defaultMaxAnalysisRunes = 10000
 	// minDocsPerTopic is the n/5 of the spec: k ≤ n/5.
 	minDocsPerTopic = 5

@@ -15,9 +15,8 @@ import (
 // directions of the document-term matrix (terms that occur together) and
 // re-normalising is the classic remedy; it raised the NMI of the Pol.is
 // known-label test from about 0.35 to the figures in the README.
-var lsaDims = 100
-
 const (
+	lsaDims        = 100
 	lsaOversample  = 10
 	lsaPowerPasses = 2
 )

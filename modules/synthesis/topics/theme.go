@@ -101,9 +101,6 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	note := ""
 	maxK := min(cmp.Or(in.MaxTopics, defaultMaxTopics), defaultMaxTopics, len(live)/minDocsPerTopic)
 	minK := 2
-	if expK > 0 {
-		minK, maxK = expK, expK
-	}
 	if maxK < 2 {
 		note = fmt.Sprintf("Theme %q has %d distinct analysable contribution(s): at least %d are needed to find topics, so all are listed as other contributions.", theme, len(live), 2*minDocsPerTopic)
 		all := make([]int, len(td.reps))
@@ -197,7 +194,10 @@ func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, p
 		}
 	})
 	maxK = max(minK, min(maxK, n/minDocsPerTopic))
-	co := coAssociation(sample, minK, maxK, runs, rng)
+	// Fred & Jain draw the k of each run in [√n/2, √n]: partitions
+	// finer than the topics, whose votes average into the co-association.
+	runLo, runHi := maxK, maxK
+	co := coAssociation(sample, runLo, runHi, runs, rng)
 	progress(1, 3)
 	for i := range co {
 		for j := range co[i] {
@@ -273,4 +273,3 @@ func refine(vecs [][]float64, cents [][]float64) clustering {
 	}
 	return clustering{k: k, assign: assign, centroids: cents, objective: obj}
 }
-var expK = 0

@@ -103,7 +103,7 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 	for _, d := range docs {
 		for i, s := range d {
 			add(unigramKey(s), [2]int32{s, -1}, uniDF[s])
-			if !expNoBigram && i > 0 && d[i-1] != s {
+			if i > 0 && d[i-1] != s {
 				add(pairKey(d[i-1], s), [2]int32{d[i-1], s}, biDF[pairKey(d[i-1], s)])
 			}
 		}
@@ -153,5 +153,3 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 // in the high half, which no stem id pair can produce.
 func unigramKey(s int32) uint64 { return 0xffffffff00000000 | uint64(uint32(s)) }
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
-
-var expNoBigram = false
