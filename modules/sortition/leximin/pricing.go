@@ -23,13 +23,16 @@ type pricer struct {
 	nodeLimit int
 	nodes     int // nodes explored over the pricer's lifetime
 	base      *simplex
+	// early allows stopping at a good improving panel (see price).
+	early      bool
+	extraNodes int
 }
 
 func newPricer(p *Pool, k int, households bool) *pricer {
 	types, householdOf, nHouse := groupTypes(p, households)
 	off := p.valueOffsets()
 	nVals := p.numValues()
-	pr := &pricer{types: types, k: k, nodeLimit: 5000}
+	pr := &pricer{types: types, k: k, nodeLimit: 5000, extraNodes: 20}
 	pr.nRows = nVals + 1 + nHouse
 	pr.rowLo = make([]float64, pr.nRows)
 	pr.rowHi = make([]float64, pr.nRows)
@@ -172,10 +175,24 @@ func (pr *pricer) price(w []float64, threshold float64) pricingResult {
 	nodes++
 	_, res.bound = pr.objective(rs, w)
 	process(rs.clone())
+	firstFound := 0
 	for len(stack) > 0 {
 		if nodes >= pr.nodeLimit {
 			res.exact = false
 			break
+		}
+		// Column generation only needs an improving panel, not the best
+		// one: stop early once one improves on the threshold by at least
+		// half of what the root relaxation promises, or after a few more
+		// nodes. Only the final pricing, which finds nothing, must finish.
+		if pr.early && res.value > threshold {
+			if firstFound == 0 {
+				firstFound = nodes
+			}
+			if res.value-threshold >= 0.5*(res.bound-threshold) || nodes-firstFound >= pr.extraNodes {
+				res.exact = false
+				break
+			}
 		}
 		nd := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

@@ -301,7 +301,9 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 			w[t] = math.Max(0, -y[t]) / cg.size[t]
 		}
 		thr := y[nT]
+		cg.pr.early = true
 		r := cg.pr.price(w, thr+1e-9)
+		cg.pr.early = false
 		added := 0
 		for _, c := range r.improving {
 			if cg.add(c) {
@@ -321,7 +323,7 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 			// Lagrangian bound: any distribution has Σq = 1, so z can rise
 			// by at most the largest reduced cost of a panel.
 			out.gap = math.Max(0, r.bound-thr)
-			out.complete = added == 0 && r.exact
+			out.complete = added == 0 && r.exact && len(r.improving) == 0
 			if out.complete {
 				out.gap = 0
 			}
