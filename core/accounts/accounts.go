@@ -10,13 +10,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
+	netmail "net/mail"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 
+	"github.com/polder-civic/polder/core/mail"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/store"
 )
@@ -41,8 +42,12 @@ type Account struct {
 	ConfirmedAt    *time.Time
 	AnonymisedAt   *time.Time
 	LastLoginAt    *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// SessionEpoch is raised to end every session of the account at once
+	// (password reset, erasure): a session remembers the epoch it was
+	// opened in and is dropped when it no longer matches.
+	SessionEpoch int64 `json:"-"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Confirmed reports whether the account's e-mail is confirmed.
@@ -99,7 +104,7 @@ func (r *Registration) Validate() error {
 	r.Email = strings.TrimSpace(strings.ToLower(r.Email))
 	r.Name = strings.TrimSpace(r.Name)
 	r.Nickname = strings.TrimSpace(r.Nickname)
-	if addr, err := mail.ParseAddress(r.Email); err != nil || addr.Address != r.Email || len(r.Email) > 254 {
+	if addr, err := netmail.ParseAddress(r.Email); err != nil || addr.Address != r.Email || len(r.Email) > 254 {
 		fields["email"] = "accounts.error.email"
 	}
 	if r.Name == "" || len([]rune(r.Name)) > 120 {
@@ -118,7 +123,7 @@ func (r *Registration) Validate() error {
 		fields["kind"] = "accounts.error.kind"
 	}
 	if len(fields) > 0 {
-		return &perr.Error{Code: perr.CodeInvalid, MessageID: "error.form_invalid", Fields: fields}
+		return &perr.Error{Code: perr.CodeInvalid, MessageID: "error.form_invalid", Fields: fields, Data: map[string]any{"Min": MinPasswordLength}}
 	}
 	return nil
 }
@@ -138,10 +143,35 @@ func validNickname(n string) bool {
 // Service manages accounts of every organisation.
 type Service struct {
 	db *store.DB
+	// Mailer sends the confirmation and password reset mails; app.New
+	// sets it from the configuration, tests set a mail.Recorder.
+	Mailer mail.Sender
+	// BaseURL, when set, is the public URL put in mailed links; otherwise
+	// the web layer derives it from the organisation's host.
+	BaseURL string
+	// LoginLimiter bounds failed logins per IP address and per e-mail.
+	LoginLimiter *Limiter
+	// ResetLimiter bounds password reset mails per IP address and per
+	// e-mail, so the form cannot be used to flood a mailbox.
+	ResetLimiter *Limiter
 }
 
-// NewService returns the accounts service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// Default limits: 10 failed logins per 15 minutes per IP and per e-mail
+// (OWASP's advice is of this order); 5 reset mails per hour.
+const (
+	LoginMax    = 10
+	LoginWindow = 15 * time.Minute
+	ResetMax    = 5
+	ResetWindow = time.Hour
+)
+
+// NewService returns the accounts service, sending mails to the log until
+// a Mailer is set.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, Mailer: mail.LogSender{},
+		LoginLimiter: NewLimiter(db, "login", LoginMax, LoginWindow),
+		ResetLimiter: NewLimiter(db, "reset", ResetMax, ResetWindow)}
+}
 
 // DB returns the database, for the sibling files of this package.
 func (s *Service) DB() *store.DB { return s.db }
@@ -159,7 +189,12 @@ func (s *Service) Register(ctx context.Context, orgID int64, r Registration) (*A
 	a := &Account{OrganisationID: orgID, Email: &email, Name: r.Name, Nickname: r.Nickname, PasswordHash: hash, Locale: r.Locale, Kind: r.Kind}
 	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
 		if store.IsUniqueViolation(err) {
-			return nil, &perr.Error{Code: perr.CodeConflict, MessageID: "accounts.error.taken", Fields: map[string]string{"email": "accounts.error.taken"}}
+			// The index name (PostgreSQL) or column list (SQLite) in the
+			// message tells which of the two unique fields clashed.
+			if strings.Contains(err.Error(), "nickname") {
+				return nil, &perr.Error{Code: perr.CodeConflict, MessageID: "error.form_invalid", Fields: map[string]string{"nickname": "accounts.error.nickname_taken"}}
+			}
+			return nil, &perr.Error{Code: perr.CodeConflict, MessageID: "error.form_invalid", Fields: map[string]string{"email": "accounts.error.taken"}}
 		}
 		return nil, fmt.Errorf("creating account: %w", err)
 	}

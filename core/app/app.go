@@ -17,6 +17,7 @@ import (
 	"github.com/polder-civic/polder/core/authz"
 	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/jobs"
+	"github.com/polder-civic/polder/core/mail"
 	"github.com/polder-civic/polder/core/orgs"
 	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/registry"
@@ -52,6 +53,7 @@ type App struct {
 	Components *registry.Components
 	Orgs       *orgs.Service
 	Accounts   *accounts.Service
+	Mailer     mail.Sender // sends e-mails: SMTP when configured, else the log
 	Authz      *authz.Enforcer
 	Audit      *audit.Log
 	// Panels marks sortition panel members for other modules to read.
@@ -138,6 +140,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Components = registry.NewComponents(db, reg)
 	a.Orgs = orgs.NewService(db)
 	a.Accounts = accounts.NewService(db)
+	a.Mailer = mail.New(cfg.SMTP)
+	a.Accounts.Mailer, a.Accounts.BaseURL = a.Mailer, cfg.BaseURL
 	a.Audit = audit.New(db)
 	a.Panels = panel.New(db)
 	a.Jobs = jobs.New(db)

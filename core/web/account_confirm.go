@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+)
+
+// The confirmation link opens a page with a button rather than confirming
+// on GET: mail scanners that prefetch links must not use up the token.
+func confirmForm(token string) *FormPage {
+	return &FormPage{Title: "accounts.confirm.title", Intro: "accounts.confirm.intro", Action: "/confirm", Submit: "accounts.confirm.submit",
+		Hidden: map[string]string{"token": token}}
+}
+
+// accountConfirmForm shows the confirmation button of a mailed link.
+func (s *Server) accountConfirmForm(c echo.Context) error {
+	return s.renderForm(c, confirmForm(c.QueryParam("token")), nil)
+}
+
+// accountConfirm confirms the account's e-mail address.
+func (s *Server) accountConfirm(c echo.Context) error {
+	form, err := accountForm(c)
+	if err != nil {
+		return err
+	}
+	acc, err := s.Accounts.Confirm(c.Request().Context(), Org(c).ID, form["token"])
+	if err != nil {
+		p := confirmForm(form["token"])
+		p.Links = []FormLink{{Href: "/login", Label: "accounts.link.login"}}
+		return s.renderForm(c, p, err)
+	}
+	s.auditAccount(c, acc.ID, "account.confirm", "account", itoa(acc.ID))
+	s.Flash(c, "accounts.flash.confirmed")
+	return Redirect(c, "/login")
+}

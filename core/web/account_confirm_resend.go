@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+func confirmResendForm() *FormPage {
+	return &FormPage{Title: "accounts.resend.title", Intro: "accounts.resend.intro", Action: "/confirm/resend", Submit: "accounts.resend.submit",
+		Fields: []FormField{{Name: "email", Type: "email", Label: "accounts.field.email", Autocomplete: "email", Required: true}}}
+}
+
+// accountConfirmResendForm asks for the address to send a new
+// confirmation link to.
+func (s *Server) accountConfirmResendForm(c echo.Context) error {
+	return s.renderForm(c, confirmResendForm(), nil)
+}
+
+// accountConfirmResend mails a new confirmation link. The answer is the
+// same whether or not the address has an unconfirmed account.
+func (s *Server) accountConfirmResend(c echo.Context) error {
+	form, err := accountForm(c)
+	if err != nil {
+		return err
+	}
+	p := confirmResendForm()
+	p.fill(form)
+	if err := s.mailLink(c, form["email"], "confirm"); err != nil {
+		return s.renderForm(c, p, err)
+	}
+	return s.Render(c, http.StatusOK, "accounts/message", &MessagePage{Title: "accounts.resend.title", Text: "accounts.resend.done"})
+}
+
+// mailLink sends a confirmation or reset link to an address, at most
+// ResetLimiter's number of times per address and per IP address.
+func (s *Server) mailLink(c echo.Context, email, kind string) error {
+	ctx := c.Request().Context()
+	email = strings.ToLower(strings.TrimSpace(email))
+	keys := []string{kind + ":ip:" + c.RealIP(), kind + ":email:" + email}
+	lim := s.Accounts.ResetLimiter
+	if err := lim.Check(ctx, keys...); err != nil {
+		return err
+	}
+	if err := lim.Record(ctx, keys...); err != nil {
+		return err
+	}
+	switch kind {
+	case "confirm":
+		acc, secret, err := s.Accounts.RequestConfirmation(ctx, Org(c).ID, email)
+		if err != nil || acc == nil {
+			return err
+		}
+		s.sendAccountMail(c, acc, "confirm", "/confirm", secret)
+	case "reset":
+		acc, secret, err := s.Accounts.RequestPasswordReset(ctx, Org(c).ID, email)
+		if err != nil || acc == nil {
+			return err
+		}
+		s.sendAccountMail(c, acc, "reset", "/password/reset", secret)
+		s.auditAccount(c, acc.ID, "account.password_reset_request", "account", itoa(acc.ID))
+	}
+	return nil
+}
