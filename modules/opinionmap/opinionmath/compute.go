@@ -143,6 +143,9 @@ type Result struct {
 	// BestK is this run's best k by silhouette; Groups has the smoothed k.
 	BestK       int
 	Silhouettes map[int]float64
+	// BaseGroupsByK holds, for every k tried, the group of each base
+	// cluster: the clusterings not shown, for comparisons and reports.
+	BaseGroupsByK map[int][]int
 	// ConsensusAgree and ConsensusDisagree are Pol.is's report consensus.
 	ConsensusAgree, ConsensusDisagree []Scored
 	// GroupConsensus ranks statements by group-informed consensus (agree
@@ -286,6 +289,7 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 	nb := len(centres)
 	maxK := min(opts.MaxGroups, 2+nb/groupsPerBaseCluster, nb)
 	res.Silhouettes = map[int]float64{}
+	res.BaseGroupsByK = map[int][]int{}
 	groupAssign := map[int][]int{}
 	groupCentres := map[int][]Point{}
 	bestK, bestS := 1, math.Inf(-1)
@@ -294,6 +298,7 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 		gc, ga := groupKMeans(centres, sizes, hist.GroupCenters[kk], kk, rng)
 		next.GroupCenters[kk] = gc
 		groupAssign[kk], groupCentres[kk] = ga, gc
+		res.BaseGroupsByK[kk] = ga
 		s := silhouette(centres, ga, len(gc))
 		res.Silhouettes[kk] = s
 		// Ties keep the smaller k.

@@ -4,6 +4,7 @@ package opinionmath_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +30,14 @@ type comparison struct {
 	ours, polis   int
 	both          int
 	oursClustered int
-	elapsed       time.Duration
-	res           *opinionmath.Result
+	polisClusterd int
+	// ariAtPolisK compares our clustering at Pol.is's number of groups.
+	ariAtPolisK float64
+	// nearestMean is the share of participants whose Pol.is group has the
+	// nearest group mean on our map: close to 1 when Pol.is's groups are a
+	// k-means-like partition of our map, i.e. when the maps agree.
+	nearestMean float64
+	elapsed     time.Duration
 }
 
 // compareWithPolis runs one full Compute on a real conversation and
@@ -55,7 +62,12 @@ func compareWithPolis(t testing.TB, name string) comparison {
 		t.Fatal(err)
 	}
 	theirs := exp.PolisGroups()
-	var a, b []int
+	polisK := map[int]bool{}
+	for _, g := range theirs {
+		polisK[g] = true
+	}
+	var a, atK, b []int
+	var pts []opinionmath.Point
 	clustered := 0
 	for _, p := range res.Participants {
 		if !p.Clustered {
@@ -65,14 +77,42 @@ func compareWithPolis(t testing.TB, name string) comparison {
 		if g, ok := theirs[p.ID]; ok {
 			a = append(a, p.Group)
 			b = append(b, g)
+			pts = append(pts, p.Point)
+			if byK, ok := res.BaseGroupsByK[len(polisK)]; ok {
+				atK = append(atK, byK[p.Base])
+			}
 		}
 	}
-	polisK := map[int]bool{}
-	for _, g := range theirs {
-		polisK[g] = true
+	c := comparison{name: name, ari: opinionmath.AdjustedRandIndex(a, b), ours: len(res.Groups), polis: len(polisK),
+		both: len(a), oursClustered: clustered, polisClusterd: len(theirs), elapsed: elapsed, ariAtPolisK: math.NaN()}
+	if len(atK) == len(b) {
+		c.ariAtPolisK = opinionmath.AdjustedRandIndex(atK, b)
 	}
-	return comparison{name: name, ari: opinionmath.AdjustedRandIndex(a, b), ours: len(res.Groups), polis: len(polisK),
-		both: len(a), oursClustered: clustered, elapsed: elapsed, res: res}
+	means := map[int][3]float64{}
+	for i, g := range b {
+		s := means[g]
+		s[0] += pts[i][0]
+		s[1] += pts[i][1]
+		s[2]++
+		means[g] = s
+	}
+	agree := 0
+	for i, g := range b {
+		best, bd := -1, math.Inf(1)
+		for h, s := range means {
+			dx, dy := pts[i][0]-s[0]/s[2], pts[i][1]-s[1]/s[2]
+			if d := dx*dx + dy*dy; d < bd || (d == bd && h < best) {
+				best, bd = h, d
+			}
+		}
+		if best == g {
+			agree++
+		}
+	}
+	if len(b) > 0 {
+		c.nearestMean = float64(agree) / float64(len(b))
+	}
+	return c
 }
 
 // TestAgreementWithPolis is the acceptance test on three conversations
@@ -96,17 +136,19 @@ func TestAgreementWithPolis(t *testing.T) {
 // conversation yields between 2 and 5 groups and a positive ARI.
 func TestPolisTable(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("| conversation | ARI | groups ours / Pol.is | clustered ours / Pol.is / both | time |\n|---|---|---|---|---|\n")
+	b.WriteString("| conversation | ARI | groups ours / Pol.is | ARI at Pol.is's k | Pol.is groups nearest-mean on our map | clustered ours / Pol.is / both | time |\n|---|---|---|---|---|---|---|\n")
 	for _, name := range polisConversations {
 		c := compareWithPolis(t, name)
-		exp, _ := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
-		fmt.Fprintf(&b, "| %s | %.3f | %d / %d | %d / %d / %d | %s |\n", name, c.ari, c.ours, c.polis,
-			c.oursClustered, len(exp.PolisGroups()), c.both, c.elapsed.Round(100*time.Microsecond))
+		fmt.Fprintf(&b, "| %s | %.3f | %d / %d | %.3f | %.1f%% | %d / %d / %d | %s |\n", name, c.ari, c.ours, c.polis,
+			c.ariAtPolisK, 100*c.nearestMean, c.oursClustered, c.polisClusterd, c.both, c.elapsed.Round(100*time.Microsecond))
 		if c.ours < 2 || c.ours > 5 {
 			t.Errorf("%s: %d groups", name, c.ours)
 		}
 		if c.ari <= 0 {
 			t.Errorf("%s: ARI %.3f, no agreement at all with Pol.is", name, c.ari)
+		}
+		if c.both < c.polisClusterd*3/4 {
+			t.Errorf("%s: only %d of Pol.is's %d clustered participants are clustered by us", name, c.both, c.polisClusterd)
 		}
 	}
 	t.Log("\n" + b.String())

@@ -43,13 +43,14 @@ func Update(m *Matrix, prev *Result, changed []int64, newVotes int, opts Options
 		}
 	}
 	res := &Result{
-		PCA:          prev.PCA,
-		BestK:        prev.BestK,
-		Silhouettes:  prev.Silhouettes,
-		Incremental:  true,
-		Participants: make([]ParticipantResult, len(m.participants)),
-		BaseClusters: slices.Clone(prev.BaseClusters),
-		partIndex:    make(map[int64]int, len(m.participants)),
+		PCA:           prev.PCA,
+		BestK:         prev.BestK,
+		Silhouettes:   prev.Silhouettes,
+		BaseGroupsByK: prev.BaseGroupsByK,
+		Incremental:   true,
+		Participants:  make([]ParticipantResult, len(m.participants)),
+		BaseClusters:  slices.Clone(prev.BaseClusters),
+		partIndex:     make(map[int64]int, len(m.participants)),
 	}
 	copy(res.Participants, prev.Participants)
 	for r := len(prev.Participants); r < len(m.participants); r++ {
