@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package proposals
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/polder-civic/polder/core/moderation"
+	"github.com/polder-civic/polder/core/store"
+	"github.com/polder-civic/polder/core/web"
+)
+
+// Sorts of the listing.
+const (
+	SortRecent    = "recent"
+	SortSupported = "supported"
+	SortRandom    = "random"
+)
+
+// ListQuery filters, sorts and pages the listing.
+type ListQuery struct {
+	ThemeID   int64
+	SessionID int64
+	// State is a lifecycle state (published, withdrawn) or an answer
+	// state (evaluating, accepted, rejected); empty for all public ones.
+	State string
+	// AuthorKind is "person" or "group"; empty for both.
+	AuthorKind string
+	Search     string
+	Sort       string
+	// Seed orders the random sort; one visitor keeps one seed so pages
+	// do not repeat or skip proposals.
+	Seed    int64
+	Page    int
+	PerPage int
+	// Locale chooses the full-text configuration.
+	Locale string
+}
+
+// ListItem is a proposal with its author's public name.
+type ListItem struct {
+	Proposal
+	AuthorName string `json:"author"`
+}
+
+// ListResult is one page of proposals.
+type ListResult struct {
+	Items   []ListItem `json:"items"`
+	Total   int64      `json:"total"`
+	Page    int        `json:"page"`
+	PerPage int        `json:"per_page"`
+	Pages   int        `json:"pages"`
+}
+
+// MaxPerPage bounds a page.
+const MaxPerPage = 100
+
+// publicStates are the states anyone sees; drafts are their author's.
+var publicStates = []string{StatePublished, StateWithdrawn}
+
+// ftsConfig maps a locale to PostgreSQL's text-search configuration.
+func ftsConfig(locale string) string {
+	switch locale {
+	case "fr":
+		return "french"
+	case "nl":
+		return "dutch"
+	case "en":
+		return "english"
+	}
+	return "simple"
+}
+
+// filtered applies the query's filters to the component's visible
+// proposals (hidden ones are never listed).
+func (s *Service) filtered(ctx context.Context, componentID int64, q ListQuery) *gorm.DB {
+	db := s.db.WithContext(ctx).Table("proposals p").
+		Where("p.component_id = ? AND p.state IN ?", componentID, publicStates).
+		Where(moderation.NotHiddenSQL(ResourceType, "p.id"))
+	if q.ThemeID != 0 {
+		db = db.Where("p.theme_id = ?", q.ThemeID)
+	}
+	if q.SessionID != 0 {
+		db = db.Where("p.session_id = ?", q.SessionID)
+	}
+	switch q.State {
+	case StatePublished, StateWithdrawn:
+		db = db.Where("p.state = ?", q.State)
+	case AnswerEvaluating, AnswerAccepted, AnswerRejected:
+		db = db.Where("p.answer_state = ?", q.State)
+	}
+	if q.AuthorKind == "person" || q.AuthorKind == "group" {
+		db = db.Where("p.author_kind = ?", q.AuthorKind)
+	}
+	if search := strings.TrimSpace(q.Search); search != "" {
+		if s.db.Dialect == store.Postgres {
+			cfg := ftsConfig(q.Locale)
+			db = db.Where("to_tsvector('"+cfg+"', p.title || ' ' || p.body) @@ plainto_tsquery('"+cfg+"', ?)", search)
+		} else {
+			// SQLite: every word must appear in the title or the body
+			// (LIKE is case-insensitive for ASCII letters only).
+			words := strings.Fields(search)
+			if len(words) > 8 {
+				words = words[:8]
+			}
+			for _, w := range words {
+				pat := "%" + likeEscape.Replace(w) + "%"
+				db = db.Where("(p.title LIKE ? ESCAPE '\\' OR p.body LIKE ? ESCAPE '\\')", pat, pat)
+			}
+		}
+	}
+	return db
+}
+
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// List returns one page of the component's visible proposals.
+func (s *Service) List(ctx context.Context, sc *Scope, q ListQuery) (*ListResult, error) {
+	if q.PerPage <= 0 || q.PerPage > MaxPerPage {
+		q.PerPage = 20
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	res := &ListResult{Page: q.Page, PerPage: q.PerPage, Items: []ListItem{}}
+	if err := s.filtered(ctx, sc.Component.ID, q).Count(&res.Total).Error; err != nil {
+		return nil, fmt.Errorf("counting proposals: %w", err)
+	}
+	res.Pages = int((res.Total + int64(q.PerPage) - 1) / int64(q.PerPage))
+	db := s.filtered(ctx, sc.Component.ID, q).
+		Select("p.*, CASE WHEN a.anonymised_at IS NULL THEN a.nickname ELSE '' END AS author_name").
+		Joins("JOIN accounts a ON a.id = p.author_id")
+	switch q.Sort {
+	case SortSupported:
+		db = db.Order("p.supports_count DESC, p.id DESC")
+	case SortRandom:
+		// A multiplicative hash of the id, offset by the visitor's seed:
+		// a stable shuffle per seed, the same on both dialects.
+		db = db.Order(fmt.Sprintf("(p.id * 2654435761 + %d) %% 2147483647, p.id", q.Seed%2147483647))
+	default:
+		db = db.Order("p.published_at DESC, p.id DESC")
+	}
+	if err := db.Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Scan(&res.Items).Error; err != nil {
+		return nil, fmt.Errorf("listing proposals: %w", err)
+	}
+	for i := range res.Items {
+		if res.Items[i].AuthorName == "" {
+			res.Items[i].AuthorName = "—"
+		}
+	}
+	return res, nil
+}
+
+// Count is the number of visible proposals in one theme and session.
+type Count struct {
+	ThemeID   int64 `json:"theme_id"`
+	SessionID int64 `json:"session_id"`
+	N         int   `json:"count"`
+}
+
+// Counts returns the visible proposals per theme and session, the figures
+// an organiser follows.
+func (s *Service) Counts(ctx context.Context, sc *Scope) ([]Count, error) {
+	var out []Count
+	err := s.db.WithContext(ctx).Table("proposals p").Select("p.theme_id, p.session_id, COUNT(*) AS n").
+		Where("p.component_id = ? AND p.state = ?", sc.Component.ID, StatePublished).
+		Where(moderation.NotHiddenSQL(ResourceType, "p.id")).
+		Group("p.theme_id, p.session_id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("counting proposals: %w", err)
+	}
+	return out, nil
+}
+
+// CountTable arranges counts as rows of themes and columns of sessions.
+type CountTable struct {
+	Rows        []CountRow
+	SessionSums []int
+	Total       int
+}
+
+// CountRow is one theme's counts per session.
+type CountRow struct {
+	ThemeTitle string
+	ThemeID    int64
+	Cells      []int
+	Sum        int
+}
+
+func (b *Base) countTable(counts []Count, locale string) CountTable {
+	var t CountTable
+	idx := map[[2]int64]int{}
+	for _, c := range counts {
+		idx[[2]int64{c.ThemeID, c.SessionID}] = c.N
+	}
+	t.SessionSums = make([]int, len(b.Space.Sessions))
+	for _, th := range b.Space.Themes {
+		row := CountRow{ThemeTitle: th.Title.In(locale, "en"), ThemeID: th.ID}
+		for j, se := range b.Space.Sessions {
+			n := idx[[2]int64{th.ID, se.ID}]
+			row.Cells = append(row.Cells, n)
+			row.Sum += n
+			t.SessionSums[j] += n
+		}
+		t.Total += row.Sum
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// IndexPage is the data of the listing page.
+type IndexPage struct {
+	Base
+	Query  ListQuery
+	Result *ListResult
+	Counts CountTable
+	// PageURL builds the link to another page with the same filters.
+	PrevURL, NextURL string
+	// Choices of the filter form.
+	LifeStates, AnswerStates, AuthorKinds, Sorts []string
+}
+
+func parseListQuery(c echo.Context) ListQuery {
+	q := ListQuery{Search: c.QueryParam("q"), State: c.QueryParam("state"), AuthorKind: c.QueryParam("author"), Sort: c.QueryParam("sort"), Locale: web.Locale(c)}
+	q.ThemeID, _ = strconv.ParseInt(c.QueryParam("theme"), 10, 64)
+	q.SessionID, _ = strconv.ParseInt(c.QueryParam("session"), 10, 64)
+	q.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	q.PerPage, _ = strconv.Atoi(c.QueryParam("per_page"))
+	if len([]rune(q.Search)) > 200 {
+		q.Search = string([]rune(q.Search)[:200])
+	}
+	return q
+}
+
+// visitorSeed returns the random-sort seed kept in the visitor's session.
+func (h *handlers) visitorSeed(c echo.Context) int64 {
+	ctx := c.Request().Context()
+	if seed := h.s.Sessions.GetInt64(ctx, "proposals.seed"); seed != 0 {
+		return seed
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	seed := int64(binary.LittleEndian.Uint64(b[:])>>33) + 1
+	h.s.Sessions.Put(ctx, "proposals.seed", seed)
+	return seed
+}
+
+func (h *handlers) index(c echo.Context) error {
+	sc := h.scope(c)
+	q := parseListQuery(c)
+	if q.Sort == SortRandom {
+		q.Seed = h.visitorSeed(c)
+	}
+	ctx := c.Request().Context()
+	res, err := h.svc.List(ctx, sc, q)
+	if err != nil {
+		return err
+	}
+	counts, err := h.svc.Counts(ctx, sc)
+	if err != nil {
+		return err
+	}
+	page := IndexPage{Base: h.base(c, sc), Query: q, Result: res, LifeStates: publicStates,
+		AnswerStates: []string{AnswerEvaluating, AnswerAccepted, AnswerRejected}, AuthorKinds: []string{"person", "group"},
+		Sorts: []string{SortRecent, SortSupported, SortRandom}}
+	page.Counts = page.countTable(counts, web.Locale(c))
+	link := func(n int) string {
+		v := c.QueryParams()
+		vals := url.Values{}
+		for k, x := range v {
+			vals[k] = x
+		}
+		vals.Set("page", strconv.Itoa(n))
+		vals.Del("locale")
+		return page.URL + "?" + vals.Encode()
+	}
+	if res.Page > 1 {
+		page.PrevURL = link(res.Page - 1)
+	}
+	if res.Page < res.Pages {
+		page.NextURL = link(res.Page + 1)
+	}
+	return h.s.Render(c, http.StatusOK, "proposals/index", page)
+}
+
+func (h *handlers) apiList(c echo.Context) error {
+	q := parseListQuery(c)
+	if q.Sort == SortRandom {
+		q.Seed, _ = strconv.ParseInt(c.QueryParam("seed"), 10, 64)
+	}
+	res, err := h.svc.List(c.Request().Context(), h.scope(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (h *handlers) apiCounts(c echo.Context) error {
+	counts, err := h.svc.Counts(c.Request().Context(), h.scope(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"counts": counts})
+}

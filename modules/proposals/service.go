@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package proposals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/polder-civic/polder/core/comments"
+	"github.com/polder-civic/polder/core/moderation"
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/store"
+	"github.com/polder-civic/polder/core/web"
+)
+
+// Scope is where an action happens: a component of a space, with its
+// typed settings.
+type Scope struct {
+	Space     *registry.Space
+	Component *registry.Component
+	Settings  Settings
+	// sessionSettings is keyed by session id.
+	sessionSettings map[int64]SessionSettings
+}
+
+// SessionSettings returns the settings of one session of the scope.
+func (sc *Scope) SessionSettings(sessionID int64) SessionSettings {
+	if ss, ok := sc.sessionSettings[sessionID]; ok {
+		return ss
+	}
+	return SessionSettingsFrom(sessionSchema.Defaults())
+}
+
+// NewScope types a component's settings for a space.
+func NewScope(comps *registry.Components, sp *registry.Space, comp *registry.Component) *Scope {
+	sc := &Scope{Space: sp, Component: comp, Settings: SettingsFrom(comps.Settings(comp)), sessionSettings: map[int64]SessionSettings{}}
+	for _, se := range sp.Sessions {
+		sc.sessionSettings[se.ID] = SessionSettingsFrom(comps.SessionSettings(comp, se.ID))
+	}
+	return sc
+}
+
+// Service holds the proposals domain: every action is a method taking a
+// Scope and the acting account, never an HTTP context.
+type Service struct {
+	db         *store.DB
+	comps      *registry.Components
+	audit      web.Auditor
+	Comments   *comments.Service
+	Moderation *moderation.Service
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// NewService returns the service. audit may be nil (no log).
+func NewService(db *store.DB, comps *registry.Components, audit web.Auditor) *Service {
+	return &Service{db: db, comps: comps, audit: audit, Comments: comments.New(db), Moderation: moderation.New(db),
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Scope types the settings of a component in a space.
+func (s *Service) Scope(sp *registry.Space, comp *registry.Component) *Scope {
+	return NewScope(s.comps, sp, comp)
+}
+
+// record writes an audit entry after the change is committed (the audit
+// log uses its own connection: writing it inside a SQLite transaction
+// would wait for the transaction's own connection).
+func (s *Service) record(ctx context.Context, sc *Scope, actorID int64, actorLabel, action string, p *Proposal, details string) {
+	if s.audit == nil {
+		return
+	}
+	s.audit.Record(ctx, web.AuditEntry{OrganisationID: sc.Space.OrganisationID, ActorID: actorID, ActorLabel: actorLabel,
+		Action: "proposals." + action, ResourceType: ResourceType, ResourceID: strconv.FormatInt(p.ID, 10), SpaceID: sc.Space.ID, Details: details})
+}
+
+// Get loads a proposal of the scope's component. Drafts are returned only
+// to their author (viewerID), hidden proposals only when showHidden.
+func (s *Service) Get(ctx context.Context, sc *Scope, id, viewerID int64, showHidden bool) (*Proposal, error) {
+	var p Proposal
+	err := s.db.WithContext(ctx).Where("component_id = ? AND id = ?", sc.Component.ID, id).First(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, perr.NotFound("proposal")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading proposal %d: %w", id, err)
+	}
+	if p.State == StateDraft && p.AuthorID != viewerID {
+		return nil, perr.NotFound("proposal")
+	}
+	if !showHidden {
+		hidden, err := s.Moderation.IsHidden(ctx, ResourceType, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if hidden && p.AuthorID != viewerID {
+			return nil, perr.NotFound("proposal")
+		}
+	}
+	return &p, nil
+}
+
+// participant is the per-(component, account) row that filing and
+// supporting lock.
+type participant struct {
+	ComponentID int64
+	AccountID   int64
+	Filed       int
+	Supports    int
+}
+
+func (participant) TableName() string { return "proposal_participants" }
+
+// lockParticipant creates the account's row if needed and locks it for
+// the rest of the transaction (FOR UPDATE on PostgreSQL; SQLite's single
+// connection already serialises the transaction).
+func (s *Service) lockParticipant(tx *gorm.DB, componentID, accountID int64) (*participant, error) {
+	if err := tx.Exec("INSERT INTO proposal_participants (component_id, account_id, filed, supports) VALUES (?, ?, 0, 0) ON CONFLICT DO NOTHING",
+		componentID, accountID).Error; err != nil {
+		return nil, fmt.Errorf("creating participant row: %w", err)
+	}
+	var pp participant
+	if err := s.db.LockRow(tx).Where("component_id = ? AND account_id = ?", componentID, accountID).First(&pp).Error; err != nil {
+		return nil, fmt.Errorf("locking participant row: %w", err)
+	}
+	return &pp, nil
+}
