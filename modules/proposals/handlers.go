@@ -34,11 +34,11 @@ type Base struct {
 	// Next is the next session, nil when none is planned.
 	Next *registry.Session
 	// Open reports whether filing is open now.
-	Open                                                  bool
-	SupportsOpen                                          bool
-	CanCreate, CanSupport, CanComment, CanReport          bool
-	CanAnswer, CanModerate, IsAdmin                       bool
-	Viewer                                                *accounts.Account
+	Open                                         bool
+	SupportsOpen                                 bool
+	CanCreate, CanSupport, CanComment, CanReport bool
+	CanAnswer, CanModerate, IsAdmin              bool
+	Viewer                                       *accounts.Account
 }
 
 func (h *handlers) scope(c echo.Context) *Scope {

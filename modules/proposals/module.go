@@ -100,6 +100,6 @@ func (Module) Manifest() registry.Manifest {
 
 // Interface guards: a broken contract fails at compile time.
 var (
-	_ registry.Module    = Module{}
+	_ registry.Module   = Module{}
 	_ web.RouteProvider = Module{}
 )

@@ -72,7 +72,7 @@ func TestQuotaRefusalKeepsText(t *testing.T) {
 		"The next session opens on "+e.session("third").StartsAt.Format("2006-01-02"))
 	// The other theme is still open, and the quota box says so.
 	e.filed(u, "housing", "Empty offices to homes", "Turn empty offices into homes for students.")
-	page := u.c.Get(e.base + "/mine").Must(t, 200)
+	page := u.c.Get(e.base+"/mine").Must(t, 200)
 	page.Contains(t, "Mobility: 0 left (1 filed)", "Housing: 0 left (1 filed)")
 	// French.
 	r = u.post(e.base+"/proposals?locale=fr", url.Values{"theme_id": {strconv.FormatInt(e.theme("mobility").ID, 10)}, "title": {"Encore une idée"}, "body": {"Un texte assez long pour passer."}})
