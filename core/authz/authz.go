@@ -216,6 +216,10 @@ func subject(accountID int64) string { return "account:" + strconv.FormatInt(acc
 
 func orgDomain(orgID int64) string { return "org:" + strconv.FormatInt(orgID, 10) }
 
+// OrgDomainOf names an organisation's own domain, where organisation-wide
+// grants are stored ("org:3").
+func OrgDomainOf(orgID int64) string { return orgDomain(orgID) }
+
 // domainOf maps web's "org" to the organisation's own domain.
 func domainOf(orgID int64, domain string) string {
 	if domain == OrgDomain || domain == "" {

@@ -37,6 +37,8 @@ var SpacePrefixes = map[string]string{}
 func (s *Server) mountCore() {
 	r := s.Root()
 	r.Page(http.MethodGet, "/", NeedPublic, s.home)
+	s.mountOpenAPI(r)
+	s.mountAdmin(r)
 	s.mountAccounts()
 }
 

@@ -278,6 +278,7 @@ type RouteProvider interface {
 // MountModules mounts every registered module that serves routes under
 // components of a space type, and adds its templates.
 func (s *Server) MountModules(spaceType, prefix string) error {
+	s.mountSpaceAdmin(spaceType, prefix)
 	for _, m := range s.Registry.Modules() {
 		man := m.Manifest()
 		if man.Templates != nil {
