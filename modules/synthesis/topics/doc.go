@@ -3,9 +3,11 @@
 // Package topics builds a synthesis of many contributions: per theme, it
 // groups near-duplicates (MinHash over character 5-gram shingles, LSH
 // bands, exact Jaccard ≥ 0.8), turns the distinct texts into TF-IDF
-// vectors of Snowball stems and frequent bigrams, clusters them with
-// spherical k-means (k-means++ seeding, several restarts, k chosen by
-// silhouette on a sample), labels each topic with its top class-based
+// vectors of Snowball stems and frequent bigrams, reduces them by latent
+// semantic analysis (randomised SVD), clusters them by evidence
+// accumulation over many spherical k-means runs (k-means++ seeding) cut by
+// average linkage at the k with the best silhouette, then refined by
+// spherical k-means over all texts, labels each topic with its top class-based
 // TF-IDF terms, picks verbatim quotes by closeness to the topic centre with
 // maximal marginal relevance, and counts every topic per session, author
 // type and language.
