@@ -58,16 +58,18 @@ func (e *Election) Validate() error {
 		}
 		seen[p.ID] = true
 	}
+	// seenBy[p] is 1 + the last ballot listing p: a duplicate check
+	// without a map per ballot.
+	seenBy := make([]int, len(e.Projects))
 	for i, b := range e.Ballots {
 		if b.Scores != nil && len(b.Scores) != len(b.Projects) {
 			return fmt.Errorf("%w: ballot %d has %d scores for %d projects", ErrInvalidElection, i, len(b.Scores), len(b.Projects))
 		}
-		in := make(map[int]bool, len(b.Projects))
 		for k, p := range b.Projects {
-			if p < 0 || p >= len(e.Projects) || in[p] {
+			if p < 0 || p >= len(e.Projects) || seenBy[p] == i+1 {
 				return fmt.Errorf("%w: ballot %d lists project index %d out of range or twice", ErrInvalidElection, i, p)
 			}
-			in[p] = true
+			seenBy[p] = i + 1
 			if b.Scores != nil && b.Scores[k] < 0 {
 				return fmt.Errorf("%w: ballot %d has a negative score", ErrInvalidElection, i)
 			}

@@ -203,6 +203,8 @@ type mesEval struct {
 	// rhoF is within rhoErr of the exact ρ.
 	rhoF, rhoErr float64
 	nc           int // items[:nc] is the capped set
+	// noItems is set when the result came without listing the supporters.
+	noItems bool
 }
 
 // halfULP bounds the relative error of one float64 rounding.
@@ -277,7 +279,7 @@ func (r *mesRun) run(num, den *big.Int) {
 				// Keep the winner's partition so that charging it
 				// needs no recomputation.
 				bestEv = mesEval{}
-				if fresh {
+				if fresh && !ev.noItems {
 					r.items, r.bestItems = r.bestItems, r.items
 					bestEv = ev
 				}
@@ -376,6 +378,9 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	r.evals++
 	in := r.in
 	c := in.cost[p]
+	if len(r.order) == 0 && !in.e.Cardinal && !exact {
+		return r.evalFirstRound(p)
+	}
 	items := (*buf)[:0]
 	var tf float64
 	var U int64
@@ -458,6 +463,29 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 		}
 	}
 	return r.exactCertificate(p, items, nc, uOut)
+}
+
+// evalFirstRound is the closed form of the first round for approval
+// ballots: every supporter has the same budget b and the same utility u, so
+// ρ = c / (k·u) when k·b ≥ c, and nobody is capped.
+func (r *mesRun) evalFirstRound(p int) mesEval {
+	in := r.in
+	lo, hi := in.supStart[p], in.supStart[p+1]
+	k := int64(hi - lo)
+	if k == 0 {
+		return mesEval{}
+	}
+	u := in.supUtil[lo]
+	// k·b ≥ c  ⟺  k·bL ≥ c·L.
+	r.t1.Mul(r.bL, r.t1.SetInt64(k))
+	r.t2.Mul(r.L, r.t2.SetInt64(in.cost[p]))
+	if r.t1.Cmp(&r.t2) < 0 {
+		return mesEval{}
+	}
+	rho := new(big.Rat).SetFrac(new(big.Int).SetInt64(in.cost[p]), new(big.Int).Mul(big.NewInt(k), big.NewInt(u)))
+	ev := exactEval(rho, 0)
+	ev.noItems = true
+	return ev
 }
 
 // floatCertificate certifies the partition items[:nc] in floats alone: the

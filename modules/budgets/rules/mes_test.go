@@ -306,3 +306,25 @@ func TestMESMatchesReference(t *testing.T) {
 		t.Fatalf("only %d projects funded over %d cases: the comparison is too weak", funded, cases)
 	}
 }
+
+func TestValidate(t *testing.T) {
+	cases := map[string]*Election{
+		"ZeroBudget":     {Budget: 0, Projects: []Project{{ID: "a", Cost: 1}}},
+		"ZeroCost":       {Budget: 5, Projects: []Project{{ID: "a", Cost: 0}}},
+		"DuplicateID":    {Budget: 5, Projects: []Project{{ID: "a", Cost: 1}, {ID: "a", Cost: 2}}},
+		"OutOfRange":     {Budget: 5, Projects: []Project{{ID: "a", Cost: 1}}, Ballots: []Ballot{{Projects: []int{1}}}},
+		"TwiceInBallot":  {Budget: 5, Projects: []Project{{ID: "a", Cost: 1}}, Ballots: []Ballot{{Projects: []int{0, 0}}}},
+		"ScoresMismatch": {Budget: 5, Projects: []Project{{ID: "a", Cost: 1}}, Ballots: []Ballot{{Projects: []int{0}, Scores: []int64{}}}},
+		"NegativeScore":  {Budget: 5, Projects: []Project{{ID: "a", Cost: 1}}, Ballots: []Ballot{{Projects: []int{0}, Scores: []int64{-1}}}},
+	}
+	for name, e := range cases {
+		if err := e.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	ok := &Election{Budget: 5, Projects: []Project{{ID: "a", Cost: 1}, {ID: "b", Cost: 2}},
+		Ballots: []Ballot{{Projects: []int{0, 1}}, {Projects: []int{1, 0}}}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid election refused: %v", err)
+	}
+}
