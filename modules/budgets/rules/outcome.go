@@ -346,7 +346,7 @@ func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
 		}
 		var left float64
 		for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
-			left += run.bf[in.supVoter[k]]
+			left += max(run.bf[in.supVoter[k]], 0) // -1 marks a broke voter
 		}
 		res := &out.Projects[p]
 		res.CoveredPercent = 100 * left / float64(e.Projects[p].Cost)
