@@ -9,10 +9,12 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/internal/instancetest"
 	"github.com/polder-civic/polder/modules/proposals"
@@ -137,4 +139,28 @@ func (e *env) count(query string, args ...any) int {
 		e.t.Fatalf("%s: %v", query, err)
 	}
 	return int(n)
+}
+
+// newOtherProcess creates a second process with its own theme and session.
+func newOtherProcess(t testing.TB, e *env) *registry.Space {
+	t.Helper()
+	ctx := context.Background()
+	svc := process.NewService(e.in.App.DB)
+	p := &process.Process{Slug: "other", Title: i18n.Text{"en": "Other"}, Status: registry.StatusPublished}
+	if err := svc.Create(ctx, e.in.Org.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SaveThemes(ctx, p, []process.Theme{{Key: "water", Title: i18n.Text{"en": "Water"}}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := svc.SaveSessions(ctx, p, []process.Session{{Key: "only", Title: i18n.Text{"en": "Only"}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := e.in.App.Space(process.SpaceType)
+	sp, err := res.ByID(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
 }
