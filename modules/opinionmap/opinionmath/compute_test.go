@@ -234,3 +234,57 @@ func TestUpdate(t *testing.T) {
 		t.Error("Update did not run a full recompute after FullEvery votes")
 	}
 }
+
+// TestWarmStartStability: a run warm-started from the previous one, on the
+// same votes plus a few more, keeps the axes' orientation and the groups.
+func TestWarmStartStability(t *testing.T) {
+	c := generate(smallSpec(8))
+	first, err := opinionmath.Compute(c.m, nil, opinionmath.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ten more participants copying existing ones.
+	ps := c.m.Participants()
+	for i := 0; i < 10; i++ {
+		src := ps[i*7]
+		for _, s := range c.m.VotedStatements(src) {
+			v, _ := c.m.Vote(src, s)
+			_ = c.m.SetVote(int64(50_000+i), s, v)
+		}
+	}
+	second, err := opinionmath.Compute(c.m, first.History, opinionmath.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 2; k++ {
+		var d float64
+		for j := range first.PCA.Components[k] {
+			d += first.PCA.Components[k][j] * second.PCA.Components[k][j]
+		}
+		if d < 0.99 {
+			t.Errorf("component %d turned: cosine %.4f between runs", k, d)
+		}
+	}
+	if len(second.Groups) != len(first.Groups) {
+		t.Fatalf("%d groups, then %d", len(first.Groups), len(second.Groups))
+	}
+	var a, b []int
+	same := 0
+	for _, p := range first.Participants {
+		if p.Clustered {
+			g := second.GroupOf(p.ID)
+			a = append(a, p.Group)
+			b = append(b, g)
+			if g == p.Group {
+				same++
+			}
+		}
+	}
+	// Group identities are kept, not just the partition.
+	if same < len(a)*95/100 {
+		t.Errorf("only %d of %d participants kept their group number", same, len(a))
+	}
+	if ari := opinionmath.AdjustedRandIndex(a, b); ari < 0.95 {
+		t.Errorf("ARI between successive runs %.3f", ari)
+	}
+}
