@@ -11,6 +11,8 @@ import (
 
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/modules/proposals"
+	proposalscmd "github.com/polder-civic/polder/modules/proposals/command"
 	"github.com/polder-civic/polder/spaces/process"
 )
 
@@ -22,7 +24,7 @@ func spaceTypes() []app.SpaceType {
 // modules lists the modules this binary runs. An integrator adds a module
 // with one import and one line here.
 func modules() []registry.Module {
-	return []registry.Module{}
+	return []registry.Module{proposals.Module{}}
 }
 
 // moduleCommand is a module's command-line entry point.
@@ -32,7 +34,9 @@ type moduleCommand struct {
 }
 
 // moduleCommands maps "polder <name> …" to a module's commands.
-var moduleCommands = map[string]moduleCommand{}
+var moduleCommands = map[string]moduleCommand{
+	"proposals": {summary: "verify proposals against their fingerprints", run: proposalscmd.Run},
+}
 
 func moduleUsage() string {
 	names := make([]string, 0, len(moduleCommands))
