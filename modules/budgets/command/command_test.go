@@ -74,3 +74,15 @@ func TestUsageAndErrors(t *testing.T) {
 		t.Fatalf("missing file error %v", err)
 	}
 }
+
+func TestOutcomeCumulative(t *testing.T) {
+	file := testkit.SharedData(t, "pabulib", "Switzerland_Zurich_D10.pb")
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"outcome", file, "--completion", "none"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	// Cardinal ballots: ρ is a price per point, reported per project.
+	if s := out.String(); !strings.Contains(s, "completion none") || !strings.Contains(s, "funded ") {
+		t.Fatalf("unexpected output:\n%s", s)
+	}
+}

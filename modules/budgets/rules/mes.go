@@ -168,13 +168,14 @@ type mesRun struct {
 	items     []mesItem
 	bestItems []mesItem
 	scratch   []mesItem
-	evals     int
-	w         []int64
-	wList     []int32
-	cands     []int
-	t1        big.Int
-	t2        big.Int
-	t3        big.Int
+	// Counters of how often each path ran, for tests and tuning.
+	evals, exactChecks, fullExact int
+	w                             []int64
+	wList                         []int32
+	cands                         []int
+	t1                            big.Int
+	t2                            big.Int
+	t3                            big.Int
 }
 
 func newMESRun(in *mesInput) *mesRun {
@@ -524,6 +525,7 @@ func (r *mesRun) floatCertificate(items []mesItem, nc int, cf float64, uOut int6
 // exactCertificate computes the exact ρ of the partition items[:nc] and
 // checks it exactly, falling back to evalExact when the partition is wrong.
 func (r *mesRun) exactCertificate(p int, items []mesItem, nc int, uOut int64) mesEval {
+	r.exactChecks++
 	c := r.in.cost[p]
 	P := new(big.Int).Mul(big.NewInt(c), r.L)
 	if nc > 0 {
@@ -579,6 +581,7 @@ func (r *mesRun) sumCapped(items []mesItem) *big.Int {
 // evalExact computes ρ for project p entirely in big integers; items
 // holds its unbroke supporters.
 func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
+	r.fullExact++
 	E := make([]*big.Int, len(items))
 	T := new(big.Int)
 	var U int64

@@ -328,3 +328,34 @@ func TestValidate(t *testing.T) {
 		t.Errorf("valid election refused: %v", err)
 	}
 }
+
+// TestPathCounts shows how often the exact paths run on a real instance;
+// it fails if the fast path is bypassed wholesale (a broken error bound).
+func TestPathCounts(t *testing.T) {
+	e := approvals(60, []int64{30, 20, 20}, []int{0, 1}, []int{0, 1}, []int{0, 2})
+	in := compileMES(e, UtilityCost)
+	run := newMESRun(in)
+	run.run(big.NewInt(29), big.NewInt(1))
+	t.Logf("3 voters: %d evaluations, %d exact checks, %d full exact", run.evals, run.exactChecks, run.fullExact)
+	rng := rand.New(rand.NewPCG(3, 4))
+	el := &Election{Budget: 1_000_000}
+	for p := range 40 {
+		el.Projects = append(el.Projects, Project{ID: strconv.Itoa(p), Cost: int64(5000 + rng.IntN(95000))})
+	}
+	for range 5000 {
+		var b Ballot
+		for p := range 40 {
+			if rng.IntN(8) == 0 {
+				b.Projects = append(b.Projects, p)
+			}
+		}
+		el.Ballots = append(el.Ballots, b)
+	}
+	in = compileMES(el, UtilityCost)
+	run = newMESRun(in)
+	run.run(new(big.Int).SetInt64(300), new(big.Int).SetInt64(1))
+	t.Logf("5000 voters: %d rounds, %d evaluations, %d exact checks, %d full exact", len(run.order), run.evals, run.exactChecks, run.fullExact)
+	if run.fullExact > run.evals/4 {
+		t.Errorf("the full exact path ran %d times in %d evaluations", run.fullExact, run.evals)
+	}
+}
