@@ -198,7 +198,7 @@ func TestComponentSettingsForm(t *testing.T) {
 			`<input type="checkbox" id="g-comments" name="g.comments" checked>`, "Comments allowed",
 			fmt.Sprintf(`name="s%d.open"`, s1), fmt.Sprintf(`name="s%d.quota"`, s2), "Settings for Two")
 		admin.Get(settingsURL+"?locale=fr").Must(t, http.StatusOK).Contains(t, "Propositions par auteur", "Paramètres pour toute la démarche")
-		admin.Get(settingsURL + "?locale=en").Must(t, http.StatusOK)
+		admin.Get(settingsURL+"?locale=en").Must(t, http.StatusOK)
 	})
 
 	stored := func() string {
