@@ -114,9 +114,27 @@ func kmeans(points []Point, weights []float64, init []Point, maxIter int) ([]Poi
 			break
 		}
 	}
-	// Final assignment to the final centres.
+	// Final assignment to the final centres, dropping any centre it leaves
+	// empty so that every returned cluster has points.
 	assignAll(points, centres, assign)
-	return centres, assign
+	used := make([]bool, len(centres))
+	for _, a := range assign {
+		used[a] = true
+	}
+	remap := make([]int, len(centres))
+	kept := centres[:0:0]
+	for c, u := range used {
+		remap[c] = len(kept)
+		if u {
+			kept = append(kept, centres[c])
+		}
+	}
+	if len(kept) < len(centres) {
+		for i := range assign {
+			assign[i] = remap[assign[i]]
+		}
+	}
+	return kept, assign
 }
 
 // coldStart returns the first k distinct points in order.

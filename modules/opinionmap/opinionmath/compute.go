@@ -309,7 +309,10 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 	res.BestK = bestK
 	shown := smoothK(next, bestK, opts.SmoothingRuns)
 	if _, ok := groupAssign[shown]; !ok {
+		// The shown k is no longer possible (fewer base clusters): show
+		// this run's best.
 		shown = bestK
+		next.ShownK = bestK
 	}
 	var ga []int
 	var gc []Point
