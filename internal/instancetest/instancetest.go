@@ -83,9 +83,12 @@ func NewFixture(tb testing.TB, in *apptest.Instance) *Fixture {
 // Domain is the fixture process's permission domain.
 func (f *Fixture) Domain() string { return registry.SpaceDomain(process.SpaceType, f.Process.ID) }
 
-// sessionAccountKey is where core/web keeps the logged-in account's id in
-// the server-side session.
-const sessionAccountKey = "account_id"
+// Where core/web keeps the logged-in account's id and session epoch in
+// the server-side session (see web.Server.LoginAccount).
+const (
+	sessionAccountKey = "account_id"
+	sessionEpochKey   = "account_epoch"
+)
 
 // Session gives a client a server-side session, logged in as accountID
 // (0: a visitor), and returns the session's CSRF token for forms and the
@@ -104,7 +107,12 @@ func Session(tb testing.TB, in *apptest.Instance, c *apptest.Client, accountID i
 	csrf := base64.RawURLEncoding.EncodeToString(b[:])
 	sm.Put(ctx, "csrf", csrf)
 	if accountID != 0 {
+		acc, err := in.App.Accounts.Get(context.Background(), in.Org.ID, accountID)
+		if err != nil {
+			tb.Fatalf("signing in %d: %v", accountID, err)
+		}
 		sm.Put(ctx, sessionAccountKey, accountID)
+		sm.Put(ctx, sessionEpochKey, acc.SessionEpoch)
 	}
 	token, _, err := sm.Commit(ctx)
 	if err != nil {
