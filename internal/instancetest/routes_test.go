@@ -155,7 +155,9 @@ func TestRouteRoleTable(t *testing.T) {
 	en := in.App.Authz
 	dom := fx.Domain()
 
-	account := func(email string, orgAdmin bool) int64 { return in.CreateAccount(email, "correct horse battery", orgAdmin).ID }
+	account := func(email string, orgAdmin bool) int64 {
+		return in.CreateAccount(email, "correct horse battery", orgAdmin).ID
+	}
 	roles := []role{
 		{name: "visitor", holds: []registry.Role{registry.RoleVisitor}, inOrg: []registry.Role{registry.RoleVisitor}},
 		{name: "participant", holds: []registry.Role{registry.RoleParticipant}, inOrg: []registry.Role{registry.RoleParticipant, registry.RoleVisitor}, accountID: account("p@example.org", false)},
