@@ -17,6 +17,7 @@ import (
 	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 
+	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/mail"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/store"
@@ -116,6 +117,9 @@ func (r *Registration) Validate() error {
 	if len([]rune(r.Password)) < MinPasswordLength || len(r.Password) > 1024 {
 		fields["password"] = "accounts.error.password_length"
 	}
+	if r.Locale != "" && !i18n.IsSupported(r.Locale) {
+		fields["locale"] = "accounts.error.locale"
+	}
 	if r.Kind == "" {
 		r.Kind = KindPerson
 	}
@@ -181,24 +185,53 @@ func (s *Service) Register(ctx context.Context, orgID int64, r Registration) (*A
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	email := r.Email
+	// Checked before the insert for a per-field message (the driver's
+	// unique-violation error does not say which index clashed once gorm
+	// translates it); the unique indexes still settle races.
+	if err := s.checkUnique(ctx, orgID, email, r.Nickname, 0); err != nil {
+		return nil, err
+	}
 	hash, err := HashPassword(r.Password)
 	if err != nil {
 		return nil, err
 	}
-	email := r.Email
 	a := &Account{OrganisationID: orgID, Email: &email, Name: r.Name, Nickname: r.Nickname, PasswordHash: hash, Locale: r.Locale, Kind: r.Kind}
 	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
 		if store.IsUniqueViolation(err) {
-			// The index name (PostgreSQL) or column list (SQLite) in the
-			// message tells which of the two unique fields clashed.
-			if strings.Contains(err.Error(), "nickname") {
-				return nil, &perr.Error{Code: perr.CodeConflict, MessageID: "error.form_invalid", Fields: map[string]string{"nickname": "accounts.error.nickname_taken"}}
+			if cerr := s.checkUnique(ctx, orgID, email, r.Nickname, 0); cerr != nil {
+				return nil, cerr
 			}
 			return nil, &perr.Error{Code: perr.CodeConflict, MessageID: "error.form_invalid", Fields: map[string]string{"email": "accounts.error.taken"}}
 		}
 		return nil, fmt.Errorf("creating account: %w", err)
 	}
 	return a, nil
+}
+
+// checkUnique reports a taken e-mail or nickname in the organisation,
+// ignoring the account exceptID.
+func (s *Service) checkUnique(ctx context.Context, orgID int64, email, nickname string, exceptID int64) error {
+	fields := map[string]string{}
+	var n int64
+	if email != "" {
+		if err := s.db.WithContext(ctx).Model(&Account{}).Where("organisation_id = ? AND email = ? AND id <> ?", orgID, email, exceptID).Count(&n).Error; err != nil {
+			return fmt.Errorf("checking e-mail: %w", err)
+		}
+		if n > 0 {
+			fields["email"] = "accounts.error.taken"
+		}
+	}
+	if err := s.db.WithContext(ctx).Model(&Account{}).Where("organisation_id = ? AND nickname = ? AND id <> ?", orgID, nickname, exceptID).Count(&n).Error; err != nil {
+		return fmt.Errorf("checking nickname: %w", err)
+	}
+	if n > 0 {
+		fields["nickname"] = "accounts.error.nickname_taken"
+	}
+	if len(fields) > 0 {
+		return &perr.Error{Code: perr.CodeConflict, MessageID: "error.form_invalid", Fields: fields}
+	}
+	return nil
 }
 
 // Get loads an account of an organisation.

@@ -47,6 +47,9 @@ func (s *Service) UpdateProfile(ctx context.Context, orgID, accountID int64, p P
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkUnique(ctx, orgID, "", p.Nickname, accountID); err != nil {
+		return nil, err
+	}
 	err := s.db.WithContext(ctx).Model(&Account{}).Where("id = ? AND organisation_id = ? AND anonymised_at IS NULL", accountID, orgID).
 		Updates(map[string]any{"name": p.Name, "nickname": p.Nickname, "locale": p.Locale, "updated_at": time.Now().UTC()}).Error
 	if err != nil {
