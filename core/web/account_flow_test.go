@@ -39,7 +39,7 @@ func TestAccountRegisterConfirmLoginLogout(t *testing.T) {
 
 	// The link shows a button; only the POST confirms (mail scanners
 	// prefetch links).
-	c.Get("/confirm?token=" + token).Must(t, http.StatusOK).Contains(t, `name="token" value="`+token+`"`)
+	c.Get("/confirm?token="+token).Must(t, http.StatusOK).Contains(t, `name="token" value="`+token+`"`)
 	if n := count(t, in, "accounts", "email = ? AND confirmed_at IS NOT NULL", email); n != 0 {
 		t.Fatal("GET confirmed the account")
 	}
