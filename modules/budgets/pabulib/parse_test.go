@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/modules/budgets/rules"
 )
 
 // sharedFiles lists the .pb files of the shared data folder.
@@ -195,5 +196,18 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		roundTrip(t, in)
+		// Whatever parses must convert and run (or be refused) without
+		// panicking; add1 is left out, its number of runs is unbounded
+		// by design.
+		e, _, err := in.Election()
+		if err != nil || e.Validate() != nil || len(e.Ballots) == 0 {
+			return
+		}
+		for _, opt := range []rules.Options{{Rule: rules.RuleGreedy}, {Rule: rules.RuleMES, Completion: rules.CompletionNone, Comparison: true}} {
+			out, err := rules.Compute(e, opt)
+			if err == nil && out.TotalCost > e.Budget {
+				t.Fatalf("%+v overspends: %d > %d", opt, out.TotalCost, e.Budget)
+			}
+		}
 	})
 }

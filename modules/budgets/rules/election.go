@@ -5,6 +5,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Project is a fundable project; Cost is in the election's integer money
@@ -48,8 +49,14 @@ func (e *Election) Validate() error {
 	if e.Unit < 0 {
 		return fmt.Errorf("%w: negative unit", ErrInvalidElection)
 	}
+	if e.Budget > maxExact {
+		return fmt.Errorf("%w: budget %d above 2^53", ErrInvalidElection, e.Budget)
+	}
 	seen := make(map[string]bool, len(e.Projects))
 	for _, p := range e.Projects {
+		if p.Cost > maxExact {
+			return fmt.Errorf("%w: project %q costs %d, above 2^53", ErrInvalidElection, p.ID, p.Cost)
+		}
 		if p.Cost <= 0 {
 			return fmt.Errorf("%w: project %q has cost %d", ErrInvalidElection, p.ID, p.Cost)
 		}
@@ -61,7 +68,12 @@ func (e *Election) Validate() error {
 	// seenBy[p] is 1 + the last ballot listing p: a duplicate check
 	// without a map per ballot.
 	seenBy := make([]int, len(e.Projects))
+	approvals := 0
 	for i, b := range e.Ballots {
+		approvals += len(b.Projects)
+		if approvals > math.MaxInt32 {
+			return fmt.Errorf("%w: more than 2^31 approvals", ErrInvalidElection)
+		}
 		if b.Scores != nil && len(b.Scores) != len(b.Projects) {
 			return fmt.Errorf("%w: ballot %d has %d scores for %d projects", ErrInvalidElection, i, len(b.Scores), len(b.Projects))
 		}
@@ -70,9 +82,36 @@ func (e *Election) Validate() error {
 				return fmt.Errorf("%w: ballot %d lists project index %d out of range or twice", ErrInvalidElection, i, p)
 			}
 			seenBy[p] = i + 1
-			if b.Scores != nil && b.Scores[k] < 0 {
+			if b.Scores != nil && (b.Scores[k] < 0 || b.Scores[k] > maxExact) {
 				return fmt.Errorf("%w: ballot %d has a negative score", ErrInvalidElection, i)
 			}
+		}
+	}
+	return nil
+}
+
+// maxExact bounds money, scores and per-project utility totals: up to 2^53
+// they convert to float64 exactly, which the float filters of MES assume,
+// and their sums and products stay far from int64 overflow.
+const maxExact = 1 << 53
+
+// checkUtilityTotals refuses elections where a project's total utility
+// (approvals × cost with cost utilities, the score total for cardinal
+// ballots) exceeds maxExact.
+func (e *Election) checkUtilityTotals(util Utility) error {
+	count, score := e.Votes()
+	for p, pr := range e.Projects {
+		var total float64 // float: the product itself may overflow int64
+		switch {
+		case e.Cardinal:
+			total = float64(score[p])
+		case util == UtilityCardinality:
+			total = float64(count[p])
+		default:
+			total = float64(count[p]) * float64(pr.Cost)
+		}
+		if total > maxExact {
+			return fmt.Errorf("%w: project %q: total utility %.3g above 2^53", ErrInvalidElection, pr.ID, total)
 		}
 	}
 	return nil

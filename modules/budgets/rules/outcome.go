@@ -140,6 +140,9 @@ func Compute(e *Election, opt Options) (*Outcome, error) {
 	if len(e.Ballots) == 0 {
 		return nil, fmt.Errorf("%w: no ballots", ErrInvalidElection)
 	}
+	if err := e.checkUtilityTotals(opt.Utility); err != nil {
+		return nil, err
+	}
 	out := mesOutcome(e, opt)
 	if opt.Comparison {
 		compare(e, out)
