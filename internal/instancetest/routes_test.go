@@ -216,6 +216,9 @@ func TestRouteRoleTable(t *testing.T) {
 			if want == login && !rt.API && rt.Method == http.MethodGet && !strings.HasPrefix(resp.Location, "/login?next=") {
 				t.Errorf("%s %s as visitor: login redirect %q lacks next", rt.Method, rt.Path, resp.Location)
 			}
+			if resp.Status >= 500 {
+				t.Errorf("%s %s as %s: status %d (handlers answer bad input with 4xx)\n%s", rt.Method, path, r.name, resp.Status, apptest.Snippet(resp.Body))
+			}
 			seen[string(got)]++
 		}
 		// Put the fixture back if an admin's request closed or unpublished
