@@ -272,3 +272,5 @@ func TestSyntheticPlantedGroups(t *testing.T) {
 		}
 	}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }
