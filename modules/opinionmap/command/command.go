@@ -24,10 +24,12 @@ import (
 const usage = `usage: polder opinionmap <command> [arguments]
 
 commands:
-  analyze DIR [--json] [--seed N] [--strict]
+  analyze DIR [--json] [--seed N] [--strict] [--stability ROUNDS]
       compute the opinion map of a Pol.is export folder (comments.csv,
       votes.csv): groups (participant → group), representative statements
-      per group with their significance, consensus and divisive statements
+      per group with their significance, consensus and divisive statements;
+      with --stability, how often each group and representative statement
+      comes back when participants are resampled ROUNDS times
 `
 
 // Run executes `polder opinionmap ARGS...`.
@@ -71,6 +73,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	seed := fs.Uint64("seed", 0, "seed of the pseudo-random PCA start and k-means++ restarts")
 	strict := fs.Bool("strict", false, "strict moderation: leave unmoderated statements out")
+	rounds := fs.Int("stability", 0, "bootstrap rounds for group and statement stability (0: none)")
 	fs.Usage = func() { fmt.Fprint(stdout, usage) }
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -96,13 +99,22 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	loaded := time.Now()
-	res, err := opinionmath.Compute(m, nil, opinionmath.Options{Seed: *seed, StrictModeration: *strict})
+	opts := opinionmath.Options{Seed: *seed, StrictModeration: *strict}
+	res, err := opinionmath.Compute(m, nil, opts)
 	if err != nil {
 		return fmt.Errorf("opinionmap analyze: %w", err)
 	}
+	computed := time.Now()
+	var stability []opinionmath.GroupStability
+	if *rounds > 0 {
+		if stability, err = opinionmath.Stability(m, res, *rounds, opts); err != nil {
+			return fmt.Errorf("opinionmap analyze: %w", err)
+		}
+	}
 	rep := newReport(exp, m, res)
 	rep.LoadSeconds = loaded.Sub(start).Seconds()
-	rep.ComputeSeconds = time.Since(loaded).Seconds()
+	rep.ComputeSeconds = computed.Sub(loaded).Seconds()
+	rep.addStability(stability, *rounds, time.Since(computed))
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -114,20 +126,22 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 
 // report is what analyze prints, in JSON as is.
 type report struct {
-	Participants   int                `json:"participants"`
-	Statements     int                `json:"statements"`
-	Votes          int                `json:"votes"`
-	Clustered      int                `json:"clustered"`
-	Silhouettes    map[int]float64    `json:"silhouettes"`
-	Groups         []groupReport      `json:"groups"`
-	Assignments    []assignment       `json:"assignments"`
-	ConsensusAgree []scoredStatement  `json:"consensus_agree"`
-	ConsensusDis   []scoredStatement  `json:"consensus_disagree"`
-	GroupConsensus []scoredStatement  `json:"group_informed_consensus"`
-	Divisive       []scoredStatement  `json:"divisive"`
-	PolisAgreement *polisAgreementRep `json:"polis_agreement,omitempty"`
-	LoadSeconds    float64            `json:"load_seconds"`
-	ComputeSeconds float64            `json:"compute_seconds"`
+	Participants     int                `json:"participants"`
+	Statements       int                `json:"statements"`
+	Votes            int                `json:"votes"`
+	Clustered        int                `json:"clustered"`
+	Silhouettes      map[int]float64    `json:"silhouettes"`
+	Groups           []groupReport      `json:"groups"`
+	Assignments      []assignment       `json:"assignments"`
+	ConsensusAgree   []scoredStatement  `json:"consensus_agree"`
+	ConsensusDis     []scoredStatement  `json:"consensus_disagree"`
+	GroupConsensus   []scoredStatement  `json:"group_informed_consensus"`
+	Divisive         []scoredStatement  `json:"divisive"`
+	PolisAgreement   *polisAgreementRep `json:"polis_agreement,omitempty"`
+	StabilityRounds  int                `json:"stability_rounds,omitempty"`
+	StabilitySeconds float64            `json:"stability_seconds,omitempty"`
+	LoadSeconds      float64            `json:"load_seconds"`
+	ComputeSeconds   float64            `json:"compute_seconds"`
 }
 
 type assignment struct {
@@ -138,8 +152,10 @@ type assignment struct {
 }
 
 type groupReport struct {
-	ID             int              `json:"id"`
-	Size           int              `json:"size"`
+	ID   int `json:"id"`
+	Size int `json:"size"`
+	// Stability is the mean best Jaccard similarity under resampling.
+	Stability      *float64         `json:"stability,omitempty"`
 	Representative []representative `json:"representative"`
 }
 
@@ -156,7 +172,9 @@ type representative struct {
 	Metric      float64 `json:"metric"`
 	Significant bool    `json:"significant"`
 	BestAgree   bool    `json:"best_agree"`
-	Text        string  `json:"text"`
+	// Stability is the share of resamples keeping it representative.
+	Stability *float64 `json:"stability,omitempty"`
+	Text      string   `json:"text"`
 }
 
 type scoredStatement struct {
@@ -233,6 +251,28 @@ func newReport(exp *polisdata.Export, m *opinionmath.Matrix, res *opinionmath.Re
 	return r
 }
 
+// addStability merges bootstrap results into the report.
+func (r *report) addStability(st []opinionmath.GroupStability, rounds int, took time.Duration) {
+	if len(st) == 0 {
+		return
+	}
+	r.StabilityRounds = rounds
+	r.StabilitySeconds = took.Seconds()
+	for _, s := range st {
+		if s.Group >= len(r.Groups) {
+			continue
+		}
+		g := &r.Groups[s.Group]
+		j := s.Jaccard
+		g.Stability = &j
+		for i := range g.Representative {
+			if f, ok := s.Representative[g.Representative[i].Statement]; ok {
+				g.Representative[i].Stability = &f
+			}
+		}
+	}
+}
+
 func shorten(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
@@ -258,7 +298,11 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "agreement with Pol.is's %d groups: adjusted Rand index %.3f over %d participants\n", a.PolisGroups, a.ARI, a.Both)
 	}
 	for _, g := range r.Groups {
-		fmt.Fprintf(w, "\nGroup %d (%d participants): representative statements\n", g.ID, g.Size)
+		stab := ""
+		if g.Stability != nil {
+			stab = fmt.Sprintf(", stability %.2f over %d resamples", *g.Stability, r.StabilityRounds)
+		}
+		fmt.Fprintf(w, "\nGroup %d (%d participants%s): representative statements\n", g.ID, g.Size, stab)
 		for _, s := range g.Representative {
 			sig := "not significant"
 			if s.Significant {
@@ -266,6 +310,9 @@ func (r *report) writeText(w io.Writer) {
 			}
 			if s.BestAgree {
 				sig += ", best agree"
+			}
+			if s.Stability != nil {
+				sig += fmt.Sprintf(", kept in %.0f%% of resamples", 100**s.Stability)
 			}
 			fmt.Fprintf(w, "  #%-4d %-8s %3.0f%% of %d (z=%.2f, r=%.2f, rz=%.2f; %s) %s\n",
 				s.Statement, s.Direction, 100*s.P, s.Seen, s.ZP, s.R, s.ZR, sig, shorten(s.Text, 90))
@@ -296,5 +343,9 @@ func (r *report) writeText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%6d→%d%s", a.Participant, a.Group, sep)
 	}
-	fmt.Fprintf(w, "\nTime: %.1f ms loading, %.1f ms computing\n", 1000*r.LoadSeconds, 1000*r.ComputeSeconds)
+	fmt.Fprintf(w, "\nTime: %.1f ms loading, %.1f ms computing", 1000*r.LoadSeconds, 1000*r.ComputeSeconds)
+	if r.StabilityRounds > 0 {
+		fmt.Fprintf(w, ", %.1f ms resampling", 1000*r.StabilitySeconds)
+	}
+	fmt.Fprintln(w)
 }

@@ -31,7 +31,7 @@ func TestAnalyzeText(t *testing.T) {
 func TestAnalyzeJSON(t *testing.T) {
 	dir := testkit.SharedData(t, "polis", "london.youth.policing")
 	var out bytes.Buffer
-	if err := command.Run(context.Background(), []string{"analyze", "--json", dir}, &out); err != nil {
+	if err := command.Run(context.Background(), []string{"analyze", "--json", dir, "--stability", "5"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {
@@ -41,7 +41,8 @@ func TestAnalyzeJSON(t *testing.T) {
 			Group       int   `json:"group"`
 		} `json:"assignments"`
 		Groups []struct {
-			Size int `json:"size"`
+			Size      int      `json:"size"`
+			Stability *float64 `json:"stability"`
 		} `json:"groups"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
@@ -53,6 +54,9 @@ func TestAnalyzeJSON(t *testing.T) {
 	total := 0
 	for _, g := range rep.Groups {
 		total += g.Size
+		if g.Stability == nil || *g.Stability <= 0 || *g.Stability > 1 {
+			t.Errorf("group stability %v, want in (0, 1]", g.Stability)
+		}
 	}
 	if total != rep.Clustered {
 		t.Errorf("group sizes sum to %d, want %d", total, rep.Clustered)
