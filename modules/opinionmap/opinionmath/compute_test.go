@@ -288,3 +288,33 @@ func TestWarmStartStability(t *testing.T) {
 		t.Errorf("ARI between successive runs %.3f", ari)
 	}
 }
+
+func TestRemoveParticipant(t *testing.T) {
+	c := generate(smallSpec(9))
+	ps := c.m.Participants()
+	victim := ps[3]
+	votes := c.m.NumVotes() - len(c.m.VotedStatements(victim))
+	if !c.m.RemoveParticipant(victim) || c.m.RemoveParticipant(victim) {
+		t.Fatal("RemoveParticipant: want true once, then false")
+	}
+	if c.m.NumVotes() != votes || c.m.NumParticipants() != len(ps)-1 {
+		t.Errorf("%d votes, %d participants after erasure; want %d, %d", c.m.NumVotes(), c.m.NumParticipants(), votes, len(ps)-1)
+	}
+	if got := c.m.Participants(); !slices.Equal(got, slices.Delete(slices.Clone(ps), 3, 4)) {
+		t.Error("order of the remaining participants changed")
+	}
+	// The matrix stays writable and consistent.
+	if err := c.m.SetVote(ps[4], 0, opinionmath.Agree); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := c.m.Vote(ps[4], 0); !ok || v != opinionmath.Agree {
+		t.Error("vote after erasure lost")
+	}
+	res, err := opinionmath.Compute(c.m, nil, opinionmath.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Participant(victim); ok {
+		t.Error("erased participant still in the result")
+	}
+}

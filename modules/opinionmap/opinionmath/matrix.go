@@ -199,3 +199,23 @@ func (m *Matrix) VotedStatements(participant int64) []int64 {
 	}
 	return out
 }
+
+// RemoveParticipant erases a participant and all their votes (the right to
+// erasure); the others keep their relative order. It reports whether the
+// participant was known. A later Compute forgets them entirely, including
+// their admission to the clustering.
+func (m *Matrix) RemoveParticipant(participant int64) bool {
+	r, ok := m.partIndex[participant]
+	if !ok {
+		return false
+	}
+	m.nnz -= len(m.rows[r])
+	m.participants = slices.Delete(m.participants, r, r+1)
+	m.rows = slices.Delete(m.rows, r, r+1)
+	delete(m.partIndex, participant)
+	for i := r; i < len(m.participants); i++ {
+		m.partIndex[m.participants[i]] = i
+	}
+	m.lastRow = -1
+	return true
+}
