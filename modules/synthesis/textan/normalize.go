@@ -28,11 +28,24 @@ var (
 // decoded, Unicode in NFC form and runs of white space collapsed to one
 // space. Case is kept: the result is still fit to show.
 func Normalize(text string) string {
-	s := mdLinkPattern.ReplaceAllString(text, "$1")
-	s = tagPattern.ReplaceAllString(s, " ")
-	s = html.UnescapeString(s)
-	s = urlPattern.ReplaceAllString(s, " ")
-	s = mdMarkPattern.ReplaceAllString(s, " ")
+	// The patterns are only run when their trigger character is present:
+	// most contributions are plain text, and regexp is the slowest step.
+	s := text
+	if strings.Contains(s, "](") {
+		s = mdLinkPattern.ReplaceAllString(s, "$1")
+	}
+	if strings.IndexByte(s, '<') >= 0 {
+		s = tagPattern.ReplaceAllString(s, " ")
+	}
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	if strings.Contains(s, "://") || strings.Contains(s, "www.") || strings.Contains(s, "WWW.") {
+		s = urlPattern.ReplaceAllString(s, " ")
+	}
+	if strings.ContainsAny(s, "*_`~#") {
+		s = mdMarkPattern.ReplaceAllString(s, " ")
+	}
 	s = norm.NFC.String(s)
 	return collapseSpace(s)
 }
