@@ -132,6 +132,18 @@ func TestParseFeatures(t *testing.T) {
 		t.Errorf("extra vote column lost: %v %v", in.VoteColumns, in.Votes[0].Fields)
 	}
 	roundTrip(t, in)
+
+	e, scale, err := in.Election()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two decimals at most (100,25): money in hundredths, add1 steps 100.
+	if scale != 2 || e.Unit != 100 || e.Budget != 100050 || e.Projects[0].Cost != 10025 || e.Projects[1].Cost != 20000 {
+		t.Errorf("scaled election: scale %d, %+v", scale, e)
+	}
+	if !e.Cardinal || !reflect.DeepEqual(e.Ballots[0], rules.Ballot{Projects: []int{0, 1}, Scores: []int64{3, 2}}) {
+		t.Errorf("cumulative ballot: %+v", e.Ballots[0])
+	}
 }
 
 func TestParseErrors(t *testing.T) {

@@ -9,7 +9,8 @@ import (
 )
 
 // Write writes the instance in .pb format (LF line endings, fields quoted
-// only when they need it). Parse(Write(x)) gives back x.
+// only when they need it). It writes the raw Fields of every row (so an
+// instance built in code must fill them); Parse(Write(x)) gives back x.
 func Write(w io.Writer, in *Instance) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
