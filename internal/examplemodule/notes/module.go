@@ -33,8 +33,12 @@ var templateFiles embed.FS
 //go:embed messages/*.yaml
 var messageFiles embed.FS
 
-// Module is the notes module. Its zero value is ready to register.
-type Module struct{}
+// Module is the notes module. Its zero value is ready to register; its
+// store is set when core mounts its routes (the one moment a module
+// receives the database).
+type Module struct {
+	board *Board
+}
 
 // New returns the module, for cmd/polder's modules() list.
 func New() *Module { return &Module{} }
@@ -71,6 +75,8 @@ func sub(f embed.FS, dir string) fs.FS {
 
 // Interface guards: a broken contract fails at compile time.
 var (
-	_ registry.Module   = (*Module)(nil)
-	_ web.RouteProvider = (*Module)(nil)
+	_ registry.Module               = (*Module)(nil)
+	_ web.RouteProvider             = (*Module)(nil)
+	_ registry.PersonalDataProvider = (*Module)(nil)
+	_ registry.Eraser               = (*Module)(nil)
 )

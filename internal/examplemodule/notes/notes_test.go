@@ -133,4 +133,14 @@ func TestOutsideModule(t *testing.T) {
 		c.Get(page).Must(t, http.StatusOK).Contains(t, "Notes cannot be pinned during this session.")
 		c.PostRaw(page, url.Values{"_csrf": {csrf}, "body": {"late"}}).Must(t, http.StatusConflict)
 	})
+	t.Run("PersonalDataAndErasure", func(t *testing.T) {
+		c.Get("/account/data").Must(t, http.StatusOK).Contains(t, `"notes"`, "Bike lanes on the quay")
+		c.PostRaw("/account/delete", url.Values{"_csrf": {csrf}, "password": {"correct horse battery"}}).Must(t, http.StatusSeeOther)
+		var authored, left int64
+		in.App.DB.Table("notes_notes").Where("author_id = ?", participant.ID).Count(&authored)
+		in.App.DB.Table("notes_notes").Where("body = ?", "Bike lanes on the quay").Count(&left)
+		if authored != 0 || left != 1 {
+			t.Fatalf("after erasure: %d notes still name the author, %d of the note left (want 0, 1)", authored, left)
+		}
+	})
 }

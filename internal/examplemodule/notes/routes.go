@@ -12,7 +12,10 @@ import (
 // router: pages under /<space prefix>/<slug>/c/<component id>, API routes
 // under /api/v1 followed by the same path.
 func (m *Module) Routes(r *web.Router) {
-	h := &handlers{srv: r.Server(), board: NewBoard(r.Server().DB)}
+	if m.board == nil {
+		m.board = NewBoard(r.Server().DB)
+	}
+	h := &handlers{srv: r.Server(), board: m.board}
 	r.Page(http.MethodGet, "", web.NeedPublic, h.index)
 	r.Page(http.MethodPost, "", web.NeedPermission(PermCreate), h.create)
 	r.API(http.MethodGet, "/notes", web.NeedPublic, web.Operation{Summary: "List the notes of a notes component, newest first", Response: "array of notes"}, h.apiList)
