@@ -44,7 +44,7 @@ func TestAccountPasswordReset(t *testing.T) {
 		post(t, c, "/password/forgot", "/password/reset", url.Values{"token": {token}, "password": {"short"}}).
 			Must(t, http.StatusUnprocessableEntity).Contains(t, "at least 10 characters")
 		// The refused attempt did not use up the link.
-		c.Get("/password/reset?token=" + token).Must(t, http.StatusOK)
+		c.Get("/password/reset?token="+token).Must(t, http.StatusOK)
 	})
 	r := post(t, c, "/password/forgot", "/password/reset", url.Values{"token": {token}, "password": {newPW}})
 	if r.Status != http.StatusSeeOther || r.Location != "/login" {
