@@ -105,7 +105,7 @@ func (h *handlers) exportCSV(admin bool) echo.HandlerFunc {
 			return err
 		}
 		n := 0
-		return h.svc.Export(c.Request().Context(), sc, admin, func(r ExportRow) error {
+		err := h.svc.Export(c.Request().Context(), sc, admin, func(r ExportRow) error {
 			pub := ""
 			if r.PublishedAt != nil {
 				pub = r.PublishedAt.UTC().Format(time.RFC3339)
@@ -124,6 +124,11 @@ func (h *handlers) exportCSV(admin bool) echo.HandlerFunc {
 			}
 			return cw.Error()
 		})
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
 	}
 }
 

@@ -95,7 +95,15 @@ var userSeq int
 func (e *env) user(name string, admin bool) *user {
 	e.t.Helper()
 	userSeq++
-	acc := e.in.CreateAccount(fmt.Sprintf("%s%d@example.org", name, userSeq), "correct horse battery", admin)
+	// Accounts are inserted directly: no password, so no argon2id hash
+	// per user (tests sign clients in through the session).
+	email := fmt.Sprintf("%s%d@example.org", name, userSeq)
+	now := time.Now().UTC()
+	acc := &accounts.Account{OrganisationID: e.in.Org.ID, Email: &email, Name: name, Nickname: fmt.Sprintf("%s%d", name, userSeq),
+		Kind: accounts.KindPerson, OrgAdmin: admin, ConfirmedAt: &now}
+	if err := e.in.App.DB.Create(acc).Error; err != nil {
+		e.t.Fatalf("creating account: %v", err)
+	}
 	c := e.in.Client()
 	csrf := instancetest.Session(e.t, e.in, c, acc.ID)
 	return &user{acc: acc, c: c, csrf: csrf}
@@ -164,3 +172,6 @@ func newOtherProcess(t testing.TB, e *env) *registry.Space {
 	}
 	return sp
 }
+
+// dbURL is the test database's URL, for the command.
+func (e *env) dbURL() string { return e.in.App.DB.URL }

@@ -128,7 +128,7 @@ func TestBadInput(t *testing.T) {
 	e.set(nil, map[string]any{"proposals_open": true})
 	// Markup in a body is shown as text, never executed.
 	id := e.filed(u, "mobility", "<script>alert('t')</script>", "Body with <img src=x onerror=alert(1)> and <b>tags</b>.")
-	page := u.c.Get(e.base + "/proposals/" + strconv.FormatInt(id, 10)).Must(t, 200)
+	page := u.c.Get(e.base+"/proposals/"+strconv.FormatInt(id, 10)).Must(t, 200)
 	page.Contains(t, "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;")
 	if strings.Contains(page.Body, "<img src=x") || strings.Contains(page.Body, "<script>alert") {
 		t.Fatal("markup rendered unescaped")

@@ -122,6 +122,18 @@ func (s *Service) filtered(ctx context.Context, componentID int64, q ListQuery) 
 	return db
 }
 
+// randomFactor maps a seed to a multiplier in [2^20, 2^31-2] through a
+// SplitMix64 step, so that nearby seeds give unrelated orders and the
+// multiplier is never small (small ones keep ids nearly in order).
+func randomFactor(seed int64) int64 {
+	z := uint64(seed) + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	const lo, hi = 1 << 20, 2147483646
+	return lo + int64(z%uint64(hi-lo))
+}
+
 var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // List returns one page of the component's visible proposals.
@@ -144,9 +156,11 @@ func (s *Service) List(ctx context.Context, sc *Scope, q ListQuery) (*ListResult
 	case SortSupported:
 		db = db.Order("p.supports_count DESC, p.id DESC")
 	case SortRandom:
-		// A multiplicative hash of the id, offset by the visitor's seed:
-		// a stable shuffle per seed, the same on both dialects.
-		db = db.Order(fmt.Sprintf("(p.id * 2654435761 + %d) %% 2147483647, p.id", q.Seed%2147483647))
+		// Multiplying ids by a seed-derived factor modulo the prime
+		// 2^31-1 permutes them: a stable shuffle per seed, computed the
+		// same way on both dialects (the product stays within int64 for
+		// ids below 2^32).
+		db = db.Order(fmt.Sprintf("(p.id * %d) %% 2147483647, p.id", randomFactor(q.Seed)))
 	default:
 		db = db.Order("p.published_at DESC, p.id DESC")
 	}

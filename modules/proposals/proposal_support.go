@@ -48,6 +48,15 @@ func (s *Service) Support(ctx context.Context, sc *Scope, acc *accounts.Account,
 		if limit := sc.Settings.SupportsPerParticipant; limit > 0 && pp.Supports >= limit {
 			return perr.Conflict("proposals.error.support_limit", map[string]any{"Limit": limit})
 		}
+		// The supporter's row is locked: checking before inserting cannot
+		// race with the same supporter's other request.
+		var already int64
+		if err := tx.Table("proposal_supports").Where("proposal_id = ? AND account_id = ?", p.ID, acc.ID).Count(&already).Error; err != nil {
+			return fmt.Errorf("checking support: %w", err)
+		}
+		if already > 0 {
+			return perr.Conflict("proposals.error.already_supported", nil)
+		}
 		if err := tx.Exec("INSERT INTO proposal_supports (proposal_id, account_id, component_id, created_at) VALUES (?, ?, ?, ?)",
 			p.ID, acc.ID, sc.Component.ID, now).Error; err != nil {
 			if store.IsUniqueViolation(err) {
