@@ -112,7 +112,7 @@ func TestBrowse(t *testing.T) {
 		}
 		// A visitor's page keeps its seed in the session.
 		v := e.in.Client()
-		p1 := v.Get(e.base + "?sort=random").Must(t, 200).Body
+		p1 := v.Get(e.base+"?sort=random").Must(t, 200).Body
 		if p1 != v.Get(e.base+"?sort=random").Body {
 			t.Fatal("a visitor's random order changed between two loads")
 		}
@@ -139,8 +139,8 @@ func TestBrowse(t *testing.T) {
 		e.in.Client().Get(e.base).Must(t, 200).Contains(t, "Proposals per theme and session")
 	})
 	t.Run("PublicExportsWithoutPersonalData", func(t *testing.T) {
-		csv := e.in.Client().Get(e.base + "/export.csv").Must(t, 200)
-		js := e.in.Client().Get(e.base + "/export.json").Must(t, 200)
+		csv := e.in.Client().Get(e.base+"/export.csv").Must(t, 200)
+		js := e.in.Client().Get(e.base+"/export.json").Must(t, 200)
 		for _, body := range []string{csv.Body, js.Body} {
 			if !strings.Contains(body, "Housing idea 4") || !strings.Contains(body, "Mobility idea 0") {
 				t.Fatalf("export lacks proposals:\n%.300s", body)
@@ -158,7 +158,7 @@ func TestBrowse(t *testing.T) {
 		if err := json.Unmarshal([]byte(js.Body), &doc); err != nil || len(doc.Proposals) != 15 {
 			t.Fatalf("JSON export: %v, %d rows", err, len(doc.Proposals))
 		}
-		u.c.Get(e.base + "/admin/export.csv").Must(t, 403)
+		u.c.Get(e.base+"/admin/export.csv").Must(t, 403)
 
 		// The command verifies the export, and catches an altered row.
 		dir := t.TempDir()

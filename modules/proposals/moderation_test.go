@@ -66,9 +66,9 @@ func TestCommentsAndModeration(t *testing.T) {
 
 	// A proposal reported once goes to the moderator's queue.
 	alice.post(path+"/report", url.Values{"reason": {"off_topic"}}).Must(t, 303)
-	alice.c.Get(e.base + "/moderation").Must(t, 403)
+	alice.c.Get(e.base+"/moderation").Must(t, 403)
 	mod := e.user("moderator", true)
-	q := mod.c.Get(e.base + "/moderation").Must(t, 200)
+	q := mod.c.Get(e.base+"/moderation").Must(t, 200)
 	q.Contains(t, "Bike parking at stations", "Off topic")
 	var queue struct {
 		Reported []struct {
