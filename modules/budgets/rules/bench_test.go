@@ -44,8 +44,12 @@ func (c cpuClock) report(b *testing.B) {
 	b.ReportMetric((processCPU()-time.Duration(c)).Seconds()/float64(b.N), "cpu-s/op")
 }
 
-func BenchmarkSwiecieMESAdd1(b *testing.B) {
-	_, e := load(b, "Poland_Swiecie_2023.pb")
+func BenchmarkAssenMESAdd1(b *testing.B) { benchFile(b, "Netherlands_Assen_2024.pb") }
+
+func BenchmarkSwiecieMESAdd1(b *testing.B) { benchFile(b, "Poland_Swiecie_2023.pb") }
+
+func benchFile(b *testing.B, file string) {
+	_, e := load(b, file)
 	opt := rules.Options{Rule: rules.RuleMES, Completion: rules.CompletionAdd1}
 	cpu := startCPU()
 	for b.Loop() {
