@@ -5,6 +5,7 @@ package rules
 import (
 	"math/big"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -357,5 +358,57 @@ func TestPathCounts(t *testing.T) {
 	t.Logf("5000 voters: %d rounds, %d evaluations, %d exact checks, %d full exact", len(run.order), run.evals, run.exactChecks, run.fullExact)
 	if run.fullExact > run.evals/4 {
 		t.Errorf("the full exact path ran %d times in %d evaluations", run.fullExact, run.evals)
+	}
+}
+
+// TestAdd1MatchesReference checks the add1 loop (start share, stop rule,
+// the speculative parallel batches) against a plain sequential loop over
+// the reference MES.
+func TestAdd1MatchesReference(t *testing.T) {
+	for _, procs := range []int{1, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		rng := rand.New(rand.NewPCG(5, uint64(procs)))
+		for k := range 150 {
+			e := randomElection(rng, k%4 == 3)
+			util := Utility(k % 2)
+			n := int64(len(e.Ballots))
+			count, _ := e.Votes()
+			supported := 0
+			for _, c := range count {
+				if c > 0 {
+					supported++
+				}
+			}
+			b := e.Budget / n
+			var last int64 = -1
+			var lastOrder []int
+			for {
+				order, _ := refMES(e, util, big.NewRat(b, 1))
+				var cost int64
+				for _, p := range order {
+					cost += e.Projects[p].Cost
+				}
+				if cost > e.Budget {
+					break
+				}
+				last, lastOrder = b, order
+				if len(order) == supported {
+					break
+				}
+				b++
+			}
+			out, err := Compute(e, Options{Rule: RuleMES, Completion: CompletionAdd1, Utility: util})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, p := range lastOrder {
+				want = append(want, e.Projects[p].ID)
+			}
+			if out.FinalShare.Cmp(big.NewRat(last, 1)) != 0 || !slices.Equal(out.Funded, want) {
+				t.Fatalf("procs %d case %d: share %v funded %v, reference %d %v", procs, k, out.FinalShare, out.Funded, last, want)
+			}
+		}
+		runtime.GOMAXPROCS(old)
 	}
 }
