@@ -31,7 +31,7 @@ func OpenAPIPathOf(echoPath string) string {
 
 // errorCodes are the values of APIError.Error.
 var errorCodes = []string{string(perr.CodeInvalid), string(perr.CodeBadRequest), string(perr.CodeNotFound), string(perr.CodeForbidden),
-	string(perr.CodeUnauthorised), string(perr.CodeConflict), string(perr.CodeTooMany), string(perr.CodeInternal)}
+	string(perr.CodeUnauthorised), string(perr.CodeConflict), string(perr.CodeTooMany), string(perr.CodeTooLarge), string(perr.CodeInternal)}
 
 // OpenAPIDocument describes every API route registered so far: the
 // document is built from the route table, so a route registered through
@@ -84,12 +84,12 @@ func (s *Server) OpenAPIDocument() OpenAPI {
 				},
 			},
 			"responses": map[string]any{
-				"BadRequest":   errResponse("Malformed request, wrong content type or body too large."),
+				"BadRequest":   errResponse("Malformed request or wrong content type."),
 				"Unauthorised": errResponse("Authentication required."),
 				"Forbidden":    errResponse("The requester lacks the permission, a required verification, or a valid CSRF token."),
 				"NotFound":     errResponse("No such resource (or not visible to the requester)."),
 				"Invalid":      errResponse("Some fields are invalid; nothing was changed."),
-				"Error":        errResponse("Any other error (conflict, too many requests, internal)."),
+				"Error":        errResponse("Any other error (conflict, too many requests, body too large, internal)."),
 			},
 		},
 		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}},
