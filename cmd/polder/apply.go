@@ -26,7 +26,7 @@ func applyCmd(ctx context.Context, args []string, out io.Writer) error {
 	file := fs.String("f", "", "the preset (YAML), e.g. config/presets/climate-convention.yaml")
 	host := fs.String("host", "127.0.0.1", "host name of the organisation the process belongs to")
 	orgName := fs.String("org-name", "", "create the organisation with this name when no organisation answers on --host")
-	check := fs.Bool("check", false, "only check the preset: report its problems, write nothing")
+	check := fs.Bool("check", false, "only check the preset (syntax, rules, modules, settings): report its problems, write nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,17 +54,23 @@ func applyCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer a.Close()
 	org, err := a.Orgs.Resolve(ctx, *host)
+	if err != nil && *check {
+		// Nothing to check modules and current data against; a check
+		// never creates the organisation.
+		fmt.Fprintf(out, "%s: syntax and rules are valid; no organisation answers on %s yet, so modules and settings were not checked\n", *file, orgs.HostOnly(*host))
+		return nil
+	}
 	if err != nil && *orgName != "" {
 		org, err = a.Orgs.Ensure(ctx, &orgs.Organisation{Host: *host, Name: *orgName, DefaultLocale: "en", Locales: "en,fr,nl"})
 	}
 	if err != nil {
 		return fmt.Errorf("no organisation for %s (run polder demo, or pass --org-name): %w", orgs.HostOnly(*host), err)
 	}
+	apply := process.ApplyPreset
 	if *check {
-		fmt.Fprintf(out, "%s: syntax and rules are valid (modules and settings are checked on apply)\n", *file)
-		return nil
+		apply = process.CheckPreset
 	}
-	res, err := process.ApplyPreset(ctx, a, org.ID, b)
+	res, err := apply(ctx, a, org.ID, b)
 	if err != nil {
 		var pe process.PresetErrors
 		if errors.As(err, &pe) {
@@ -74,6 +80,14 @@ func applyCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(out, "warning:", w)
+	}
+	if *check {
+		verb := "would update its process"
+		if res.Created {
+			verb = "would create a process"
+		}
+		fmt.Fprintf(out, "%s is valid: applying it %s in %s (%s)\n", *file, verb, org.Name, time.Since(start).Round(time.Millisecond))
+		return nil
 	}
 	verb := "updated"
 	if res.Created {

@@ -47,9 +47,19 @@ func TestApplyCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 5: themes.1.key") || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("want a line-numbered error, got %v", err)
 	}
-	err = run(ctx, []string{"apply", "-f", bad, "--check"}, &out)
+	err = run(ctx, []string{"apply", "-f", bad, "--check", "--database", db}, &out)
 	if err == nil || !strings.Contains(err.Error(), "line 5") {
 		t.Fatalf("--check: want a line-numbered error, got %v", err)
+	}
+	// --check reads the database (modules, the existing process) and
+	// writes nothing.
+	unknown := write("unknown.yaml", "slug: town\ntitle: {en: Changed}\ncomponents:\n  - module: nosuchmodule\n")
+	if err := run(ctx, []string{"apply", "-f", unknown, "--check", "--database", db}, &out); err == nil || !strings.Contains(err.Error(), `line 4: unknown module "nosuchmodule"`) {
+		t.Fatalf("--check should check modules: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"apply", "-f", good, "--check", "--database", db}, &out); err != nil || !strings.Contains(out.String(), "would update") {
+		t.Fatalf("--check of a valid preset: %v %q", err, out.String())
 	}
 	s, err := store.Open(ctx, db)
 	if err != nil {

@@ -107,8 +107,28 @@ type SettingField struct {
 	Value    string
 	Checked  bool
 	Min, Max *int
-	Options  []string
+	Options  []SettingOption
 	Error    string // translated message
+}
+
+// DescribedBy lists the ids of the field's hint and error, for
+// aria-describedby.
+func (f SettingField) DescribedBy() string {
+	var ids []string
+	if f.Help != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// SettingOption is one choice of an enum setting. Its label is the
+// message "<setting label>.<value>" when the module defines it, else the
+// value itself.
+type SettingOption struct {
+	Value, Label string
 }
 
 // SessionFieldset is the per-session settings of one session.
@@ -136,11 +156,22 @@ func sessionName(sessionID int64, key string) string { return fmt.Sprintf("s%d.%
 
 // settingFields generates a form's fields from a schema, with values and
 // translated errors.
-func settingFields(schema registry.Schema, vals registry.Values, posted map[string]string, name func(string) string, errs registry.FieldErrors, errKey func(string) string, tr func(string, map[string]any) string) []SettingField {
+func (h *handlers) settingFields(loc string, schema registry.Schema, vals registry.Values, posted map[string]string, name func(string) string, errs registry.FieldErrors, errKey func(string) string) []SettingField {
+	bundle := h.app.Bundle
 	out := make([]SettingField, 0, len(schema))
 	for _, st := range schema {
 		f := SettingField{Name: name(st.Key), ID: strings.ReplaceAll(name(st.Key), ".", "-"), Label: st.Label, Help: st.Help, Type: string(st.Type),
-			Min: st.Min, Max: st.Max, Options: st.Options}
+			Min: st.Min, Max: st.Max}
+		if f.Label == "" {
+			f.Label = st.Key
+		}
+		for _, o := range st.Options {
+			opt := SettingOption{Value: o, Label: o}
+			if id := st.Label + "." + o; st.Label != "" && bundle.Has(id) {
+				opt.Label = bundle.T(loc, id, nil)
+			}
+			f.Options = append(f.Options, opt)
+		}
 		if posted != nil {
 			v, ok := posted[f.Name]
 			f.Value = v
@@ -150,7 +181,7 @@ func settingFields(schema registry.Schema, vals registry.Values, posted map[stri
 			f.Checked = vals.Bool(st.Key)
 		}
 		if e, ok := errs[errKey(st.Key)]; ok {
-			f.Error = tr(e.MessageID, e.Data)
+			f.Error = bundle.T(loc, e.MessageID, e.Data)
 		}
 		out = append(out, f)
 	}
@@ -161,18 +192,17 @@ func settingFields(schema registry.Schema, vals registry.Values, posted map[stri
 // ones with errors.
 func (h *handlers) renderSettings(c echo.Context, status int, p *Process, comp *registry.Component, man registry.Manifest, posted map[string]string, errs registry.FieldErrors) error {
 	loc := web.Locale(c)
-	tr := func(id string, data map[string]any) string { return h.app.Bundle.T(loc, id, data) }
 	page := SettingsPage{Process: p, Component: comp, Module: man, HasErrors: len(errs) > 0,
 		Action: fmt.Sprintf("%s/%s/components/%d", adminPrefix, p.Slug, comp.ID), AdminURL: adminPrefix + "/" + p.Slug}
-	page.Global = settingFields(man.Settings, h.comps.Settings(comp), posted, globalName, errs, func(k string) string { return k }, tr)
+	page.Global = h.settingFields(loc, man.Settings, h.comps.Settings(comp), posted, globalName, errs, func(k string) string { return k })
 	cur := p.CurrentSession(h.now().UTC())
 	if len(man.SessionSettings) > 0 {
 		for _, s := range p.Sessions {
 			sid := s.ID
 			page.Sessions = append(page.Sessions, SessionFieldset{Session: s, Current: cur != nil && cur.ID == sid,
-				Fields: settingFields(man.SessionSettings, h.comps.SessionSettings(comp, sid), posted,
+				Fields: h.settingFields(loc, man.SessionSettings, h.comps.SessionSettings(comp, sid), posted,
 					func(k string) string { return sessionName(sid, k) }, errs,
-					func(k string) string { return fmt.Sprintf("session_%d_%s", sid, k) }, tr)})
+					func(k string) string { return fmt.Sprintf("session_%d_%s", sid, k) })})
 		}
 	}
 	return h.srv.Render(c, status, "admin/component_settings", page)

@@ -125,20 +125,11 @@ type ApplyResult struct {
 // numbers and writes nothing. Then everything is written in one
 // transaction. Applying the same preset twice leaves the same rows.
 func ApplyPreset(ctx context.Context, a *app.App, orgID int64, yamlBytes []byte) (*ApplyResult, error) {
-	pr, lines, errs := ParsePreset(yamlBytes)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	svc := NewService(a.DB)
-	existing, err := svc.BySlug(ctx, orgID, pr.Slug)
-	if err != nil && !isNotFound(err) {
+	pr, res, err := preparePreset(ctx, a, orgID, yamlBytes)
+	if err != nil {
 		return nil, err
 	}
-	res := &ApplyResult{Created: existing == nil}
-	errs = checkPreset(ctx, a, pr, lines, existing, res)
-	if len(errs) > 0 {
-		return nil, errs
-	}
+	svc := NewService(a.DB)
 	var id int64
 	err = a.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
@@ -159,6 +150,32 @@ func ApplyPreset(ctx context.Context, a *app.App, orgID int64, yamlBytes []byte)
 	a.Audit.Record(ctx, web.AuditEntry{OrganisationID: orgID, ActorLabel: "preset", Action: action, ResourceType: "process",
 		ResourceID: fmt.Sprint(id), SpaceID: id, Details: pr.Slug})
 	return res, nil
+}
+
+// CheckPreset does every check ApplyPreset does, against the
+// organisation's current data and the registered modules, and writes
+// nothing. Its result's Process is the existing process, or nil when the
+// preset would create one.
+func CheckPreset(ctx context.Context, a *app.App, orgID int64, yamlBytes []byte) (*ApplyResult, error) {
+	_, res, err := preparePreset(ctx, a, orgID, yamlBytes)
+	return res, err
+}
+
+// preparePreset parses and checks a preset.
+func preparePreset(ctx context.Context, a *app.App, orgID int64, yamlBytes []byte) (*Preset, *ApplyResult, error) {
+	pr, lines, errs := ParsePreset(yamlBytes)
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	existing, err := NewService(a.DB).BySlug(ctx, orgID, pr.Slug)
+	if err != nil && !isNotFound(err) {
+		return nil, nil, err
+	}
+	res := &ApplyResult{Created: existing == nil, Process: existing}
+	if errs := checkPreset(ctx, a, pr, lines, existing, res); len(errs) > 0 {
+		return nil, nil, errs
+	}
+	return pr, res, nil
 }
 
 func isNotFound(err error) bool {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -148,6 +149,15 @@ func (s *Service) SaveThemes(ctx context.Context, p *Process, themes []Theme) er
 		return err
 	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// The new list was computed from p.Themes: refuse it if another
+		// admin changed the themes since (lost update).
+		var current []Theme
+		if err := s.lockedRows(tx, p.ID, &current); err != nil {
+			return err
+		}
+		if themeSignature(current) != themeSignature(p.Themes) {
+			return perr.Conflict("process.error.stale", nil)
+		}
 		return saveThemes(tx, p, themes)
 	})
 	if err != nil {
@@ -169,6 +179,15 @@ func (s *Service) SaveSessions(ctx context.Context, p *Process, sessions []Sessi
 		return err
 	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// Overlaps were checked against p.Sessions: refuse the list if
+		// another admin changed the sessions since.
+		var current []Session
+		if err := s.lockedRows(tx, p.ID, &current); err != nil {
+			return err
+		}
+		if sessionSignature(current) != sessionSignature(p.Sessions) {
+			return perr.Conflict("process.error.stale", nil)
+		}
 		return saveSessions(tx, p, sessions)
 	})
 	if err != nil {
@@ -261,4 +280,36 @@ func saveSessions(tx *gorm.DB, p *Process, sessions []Session) error {
 		}
 	}
 	return nil
+}
+
+// lockedRows locks the process row (serialising edits of its lists) and
+// loads its themes or sessions in display order.
+func (s *Service) lockedRows(tx *gorm.DB, processID int64, dst any) error {
+	var p Process
+	if err := s.db.LockRow(tx).Select("id").First(&p, processID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return perr.NotFound("process")
+		}
+		return fmt.Errorf("locking process: %w", err)
+	}
+	if err := tx.Where("process_id = ?", processID).Order("position, id").Find(dst).Error; err != nil {
+		return fmt.Errorf("loading the process's lists: %w", err)
+	}
+	return nil
+}
+
+func themeSignature(themes []Theme) string {
+	var b strings.Builder
+	for _, t := range themes {
+		fmt.Fprintf(&b, "%d:%s;", t.ID, t.Key)
+	}
+	return b.String()
+}
+
+func sessionSignature(sessions []Session) string {
+	var b strings.Builder
+	for _, s := range sessions {
+		fmt.Fprintf(&b, "%d:%s:%d:%d;", s.ID, s.Key, s.StartsAt.Unix(), s.EndsAt.Unix())
+	}
+	return b.String()
 }
