@@ -42,18 +42,25 @@ func (u Utility) String() string {
 // bigger denominator. The exact budget of a voter is then the big integer
 // E_i = bL − Σ u_i(p)·R_p, computed only when needed.
 //
-// Each voter also carries a float64 copy of her budget. A round computes,
-// for a project, the capped set C (the voters who cannot pay the full
-// ρ·u_i) in floats, then derives the exact ρ from that partition,
-// ρ = (c·L − Σ_{i∈C} E_i) / (L·Σ_{i∉C} u_i), and certifies it exactly:
-// E_i ≤ ρ·u_i·L for i ∈ C and E_i ≥ ρ·u_i·L outside (the float test
-// decides when the gap exceeds a proven error bound; only near-equal
-// voters get the exact integer test). Σ_i min(b_i, ρu_i) is strictly
-// increasing below the largest b_i/u_i, so a certified ρ is the exact
-// solution. When the certificate fails, or affordability is too close to
-// call in floats, the project is recomputed entirely in big integers.
-// Winners are compared on exact ρ (floats only decide when they differ,
-// which is sound because float rounding is monotone).
+// Each voter also carries a float64 copy of her budget, off by at most
+// errV (one rounding per funded project, bounded with a wide margin). To
+// evaluate a project, the capped set C (the voters who cannot pay the full
+// ρ·u_i) is found in floats, and the partition is certified: every
+// supporter must clear ρ·u_i by more than the combined error bound, and
+// then ρ lies in a proven interval around its float value. Σ_i min(b_i,
+// ρu_i) is strictly increasing below the largest b_i/u_i, so a certified
+// partition determines the exact ρ = (c·L − Σ_{i∈C} E_i) / (L·Σ_{i∉C} u_i),
+// which is computed (in big integers) only when needed: for the winner of
+// a round, which is charged exactly, and when two candidates' intervals
+// overlap (true ties are common: equal vote counts give equal ρ). A voter
+// too close to call sends the project to the exact certificate (the
+// integer test E_i·Σu vs P·u_i per near voter), and a wrong partition, or
+// an affordability too close to call, to a full big-integer computation.
+//
+// Budgets only shrink, so a project's ρ only grows: candidates are visited
+// by the lower end of their last interval, only projects whose supporters
+// paid since are recomputed, and the scan stops once a lower end exceeds
+// the best upper end.
 
 // mesInput is an election compiled for fast MES runs: supporters per
 // project and projects per voter as flat arrays, utilities as integers.
@@ -222,8 +229,9 @@ func (r *mesRun) run(num, den *big.Int) {
 	r.L.Set(den)
 	r.bL.Set(num)
 	share, _ := new(big.Rat).SetFrac(num, den).Float64()
-	// Each float budget update is off by at most an ulp of the share; this
-	// bound covers one update per project with a wide safety factor.
+	// Each float budget update is off by at most a few half-ulps of the
+	// share; this bound covers one update per project (plus the rounding
+	// of the share itself) with a safety factor of about 100.
 	r.errV = share * 1e-13 * float64(len(in.cost)+64)
 	for i := range r.bf {
 		r.bf[i] = share
