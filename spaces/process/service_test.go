@@ -54,3 +54,38 @@ func TestAPIRefusesNonJSON(t *testing.T) {
 		t.Fatal("a non-JSON request created a process")
 	}
 }
+
+// TestSpaceAdminManagesOnlyTheirProcess grants the space admin role in
+// one process: its admin pages and API open to them, another process's
+// and the organisation-level ones do not.
+func TestSpaceAdminManagesOnlyTheirProcess(t *testing.T) {
+	in := newInstance(t)
+	ctx := context.Background()
+	svc := NewService(in.App.DB)
+	mine := &Process{Slug: "mine", Title: i18n.Text{"en": "Mine"}}
+	other := &Process{Slug: "other", Title: i18n.Text{"en": "Other"}, Status: "published"}
+	for _, p := range []*Process{mine, other} {
+		if err := svc.Create(ctx, in.Org.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := loginAs(t, in, "space-admin@example.org", false)
+	acc, err := in.App.Accounts.ByEmail(ctx, in.Org.ID, "space-admin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.App.Authz.Grant(ctx, acc.ID, "space_admin", mine.Space().Domain()); err != nil {
+		t.Fatal(err)
+	}
+	c.Get("/processes/mine").Must(t, http.StatusOK) // a draft, visible to its admin
+	c.Get("/admin/processes/mine").Must(t, http.StatusOK).Contains(t, "Publish")
+	c.PostForm("/admin/processes/mine/themes", form("key", "t", "title_en", "T")).Must(t, http.StatusSeeOther)
+	c.PostForm("/admin/processes/mine/status", form("status", "published")).Must(t, http.StatusSeeOther)
+	c.Get("/admin/processes/other").Must(t, http.StatusForbidden)
+	c.PostForm("/admin/processes/other/themes", form("key", "t", "title_en", "T")).Must(t, http.StatusForbidden)
+	c.Get("/admin/processes").Must(t, http.StatusForbidden)
+	c.PostForm("/admin/processes", form("slug", "third", "title_en", "Third")).Must(t, http.StatusForbidden)
+	if n := count(t, in, "process_themes", ""); n != 1 {
+		t.Fatalf("%d themes, want only the one in the admin's own process", n)
+	}
+}
