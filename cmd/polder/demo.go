@@ -11,6 +11,7 @@ import (
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/orgs"
+	"github.com/polder-civic/polder/modules/proposals"
 	"github.com/polder-civic/polder/spaces/process"
 )
 
@@ -43,6 +44,11 @@ func seedDemo(ctx context.Context, a *app.App, cfg config.Config, out io.Writer)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(out, "warning:", w)
+	}
+	if n, err := proposals.SeedDemo(ctx, a, org.ID, res.Process.Slug, 300); err != nil {
+		return fmt.Errorf("seeding demo proposals: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(out, "Seeded %d demo proposals.\n", n)
 	}
 	fmt.Fprintf(out, "Demo organisation %q ready. Admin login: %s / %s\n", org.Name, demoAdmin, demoPassword)
 	fmt.Fprintf(out, "Demo process: http://%s/processes/%s\n", cfg.Addr, res.Process.Slug)
