@@ -105,7 +105,7 @@ func runOutcome(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("budgets outcome: %s: %w", pos[0], err)
 	}
-	out, err := rules.Compute(e, opt)
+	out, err := rules.ComputeContext(ctx, e, opt)
 	if err != nil {
 		return fmt.Errorf("budgets outcome: %w", err)
 	}

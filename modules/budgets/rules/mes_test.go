@@ -3,6 +3,8 @@
 package rules
 
 import (
+	"context"
+	"errors"
 	"math/big"
 	"math/rand/v2"
 	"runtime"
@@ -410,5 +412,14 @@ func TestAdd1MatchesReference(t *testing.T) {
 			}
 		}
 		runtime.GOMAXPROCS(old)
+	}
+}
+
+func TestComputeCancelled(t *testing.T) {
+	e := approvals(60, []int64{30, 20, 20}, []int{0, 1}, []int{0, 1}, []int{0, 2})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ComputeContext(ctx, e, Options{Rule: RuleMES}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled add1 returned %v", err)
 	}
 }

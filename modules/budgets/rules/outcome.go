@@ -4,6 +4,7 @@ package rules
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/big"
 	"runtime"
@@ -118,6 +119,12 @@ type Outcome struct {
 
 // Compute applies the rule of opt to e.
 func Compute(e *Election, opt Options) (*Outcome, error) {
+	return ComputeContext(context.Background(), e, opt)
+}
+
+// ComputeContext is Compute with cancellation: the add1 completion may run
+// MES hundreds of times, and checks ctx between runs.
+func ComputeContext(ctx context.Context, e *Election, opt Options) (*Outcome, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
@@ -143,7 +150,10 @@ func Compute(e *Election, opt Options) (*Outcome, error) {
 	if err := e.checkUtilityTotals(opt.Utility); err != nil {
 		return nil, err
 	}
-	out := mesOutcome(e, opt)
+	out, err := mesOutcome(ctx, e, opt)
+	if err != nil {
+		return nil, err
+	}
 	if opt.Comparison {
 		compare(e, out)
 	}
@@ -210,7 +220,7 @@ func greedyOutcome(e *Election, opt Options) *Outcome {
 	return out
 }
 
-func mesOutcome(e *Election, opt Options) *Outcome {
+func mesOutcome(ctx context.Context, e *Election, opt Options) (*Outcome, error) {
 	in := compileMES(e, opt.Utility)
 	run := newMESRun(in)
 	n := big.NewInt(int64(len(e.Ballots)))
@@ -218,7 +228,11 @@ func mesOutcome(e *Election, opt Options) *Outcome {
 	var share *big.Rat
 	switch opt.Completion {
 	case CompletionAdd1, CompletionAdd1Greedy:
-		share, out.Runs = add1Share(e, in, run)
+		var err error
+		share, out.Runs, err = add1Share(ctx, e, in, run)
+		if err != nil {
+			return nil, err
+		}
 		unit := e.unit()
 		out.StartShare = big.NewRat(e.Budget/int64(len(e.Ballots))/unit*unit, 1)
 	default:
@@ -254,7 +268,7 @@ func mesOutcome(e *Election, opt Options) *Outcome {
 		}
 		out.TotalCost = spent
 	}
-	return out
+	return out, nil
 }
 
 // effectiveVotes is c / (ρ·u): with cost utilities 1/ρ, with cardinality
@@ -278,7 +292,7 @@ func effectiveVotes(e *Election, util Utility, p int, rho *big.Rat) float64 {
 // The runs for successive shares are independent, so with several CPUs a
 // batch of the next shares is computed speculatively in parallel and then
 // read in order, which gives exactly the sequential result.
-func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
+func add1Share(ctx context.Context, e *Election, in *mesInput, run *mesRun) (*big.Rat, int, error) {
 	unit := e.unit()
 	n := int64(len(e.Ballots))
 	b := e.Budget / n / unit * unit
@@ -306,6 +320,9 @@ func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 	// (a larger share can only fund the same set), which also ends the
 	// loop when all supported projects fit in B.
 	for !allFunded {
+		if err := ctx.Err(); err != nil {
+			return nil, runs, fmt.Errorf("add1 completion stopped at share %d: %w", last, err)
+		}
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
@@ -317,7 +334,7 @@ func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 		for w := range workers {
 			runs++
 			if results[w].cost > e.Budget {
-				return big.NewRat(last, 1), runs
+				return big.NewRat(last, 1), runs, nil
 			}
 			last = b + int64(w+1)*unit
 			if results[w].funded == supported {
@@ -327,7 +344,7 @@ func add1Share(e *Election, in *mesInput, run *mesRun) (*big.Rat, int) {
 		}
 		b += int64(workers) * unit
 	}
-	return big.NewRat(last, 1), runs
+	return big.NewRat(last, 1), runs, nil
 }
 
 // explainUnfunded fills CoveredPercent and PaidFor for the projects MES
