@@ -46,6 +46,7 @@ func (s *Server) roles() (roleManager, error) {
 func (s *Server) mountAdmin(r *Router) {
 	orgAdmin := NeedPermission(authz.PermOrgAdmin)
 	get, post := http.MethodGet, http.MethodPost
+	r.Page(get, "/admin", orgAdmin, s.adminIndex)
 	r.Page(get, "/admin/audit", orgAdmin, s.adminAudit)
 	r.API(get, "/admin/audit", orgAdmin, Operation{Summary: "The organisation's action log, newest first, 50 entries a page (?page=N)",
 		Response: "entries, total, page, pages"}, s.apiAudit)

@@ -55,6 +55,13 @@ func TestRoleAndPermissionPages(t *testing.T) {
 	spaceRoles := "/admin/processes/" + fx.Process.Slug + "/roles"
 	spacePerms := "/admin/processes/" + fx.Process.Slug + "/permissions"
 
+	t.Run("Index", func(t *testing.T) {
+		oc.Get("/admin").Must(t, http.StatusOK).Contains(t, `href="/admin/processes"`, `href="/admin/roles"`, `href="/admin/audit"`)
+		oc.Get("/admin?locale=nl").Must(t, http.StatusOK).Contains(t, "Beheer", "Auditlogboek")
+		oc.Get("/admin?locale=en")
+		sc.Get("/admin").Must(t, http.StatusForbidden)
+	})
+
 	t.Run("OrgWideGrant", func(t *testing.T) {
 		oc.Get("/admin/roles").Must(t, http.StatusOK).Contains(t, "Grant a role", "Fixture process")
 		post(oc, ocsrf, "/admin/roles", url.Values{"email": {"ada@example.org"}, "role": {"moderator"}}).Must(t, http.StatusSeeOther)
