@@ -151,6 +151,7 @@ type projectReport struct {
 	EffectiveVotes float64  `json:"effective_votes,omitempty"`
 	CoveredPercent float64  `json:"covered_percent,omitempty"`
 	PaidFor        []string `json:"supporters_paid_for,omitempty"`
+	LeftAtTurn     string   `json:"left_at_turn,omitempty"`
 }
 
 type compareReport struct {
@@ -199,6 +200,9 @@ func newReport(file string, in *pabulib.Instance, e *rules.Election, scale int, 
 			Stage: string(r.Stage), Round: r.Round, Rho: r.Rho, EffectiveVotes: r.EffectiveVotes, CoveredPercent: r.CoveredPercent}
 		if e.Cardinal {
 			pr.Score = r.Score
+		}
+		if r.LeftAtTurn > 0 {
+			pr.LeftAtTurn = money(r.LeftAtTurn, scale)
 		}
 		for _, pf := range r.PaidFor {
 			pr.PaidFor = append(pr.PaidFor, fmt.Sprintf("%s (%.2f)", pf.ProjectID, pf.Amount/float64(e.Unit)))
@@ -250,6 +254,9 @@ func (rep *report) writeText(w io.Writer) error {
 		}
 		if !p.Funded && rep.Rule == string(rules.RuleMES) {
 			cov = fmt.Sprintf("%.0f%%", p.CoveredPercent)
+		}
+		if p.LeftAtTurn != "" {
+			cov = strings.TrimSpace(cov + " " + p.LeftAtTurn + " left at its turn")
 		}
 		name := p.Name
 		if len([]rune(name)) > 40 {

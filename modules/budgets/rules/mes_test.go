@@ -139,11 +139,17 @@ func TestTieBreaks(t *testing.T) {
 	})
 	t.Run("Greedy", func(t *testing.T) {
 		// A and B tie on votes: smaller cost first (B), then A no longer
-		// fits; C is skipped, not a stop, and D (cheap) still fits.
+		// fits and is skipped, not a stop: D (cheaper than C, same votes)
+		// still fits.
 		e := approvals(100, []int64{60, 50, 80, 10}, []int{0, 1, 2}, []int{0, 1, 3})
 		out := mustCompute(t, e, Options{Rule: RuleGreedy})
 		if !slices.Equal(out.Funded, []string{"B", "D"}) || out.TotalCost != 60 {
 			t.Fatalf("greedy funded %v for %d", out.Funded, out.TotalCost)
+		}
+		// A (60) came when 50 was left; C ties D on votes, D is cheaper
+		// and goes first, so C (80) came when 40 was left.
+		if out.Projects[0].LeftAtTurn != 50 || out.Projects[2].LeftAtTurn != 40 || out.Projects[1].LeftAtTurn != 0 {
+			t.Fatalf("left at turn: %+v", out.Projects)
 		}
 	})
 }

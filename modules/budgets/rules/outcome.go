@@ -86,6 +86,9 @@ type ProjectResult struct {
 	// PaidFor lists (at most three, largest first) the funded projects its
 	// supporters paid most for, for unfunded projects under MES.
 	PaidFor []PaidFor
+	// LeftAtTurn is, for a project greedy-by-votes reached but could not
+	// fund, what was left of the budget at its turn (less than its cost).
+	LeftAtTurn int64
 }
 
 // Comparison is the result of the comparison step.
@@ -191,7 +194,8 @@ func greedyOrder(e *Election) []int {
 
 // greedyFill funds, greedily by votes, the supported projects not yet
 // funded that still fit; it returns the funded indices in order.
-func greedyFill(e *Election, funded []bool, spent int64) ([]int, int64) {
+// When res is not nil, the projects that did not fit get LeftAtTurn.
+func greedyFill(e *Election, funded []bool, spent int64, res []ProjectResult) ([]int, int64) {
 	_, score := e.Votes()
 	var added []int
 	for _, p := range greedyOrder(e) {
@@ -202,6 +206,8 @@ func greedyFill(e *Election, funded []bool, spent int64) ([]int, int64) {
 			funded[p] = true
 			spent += c
 			added = append(added, p)
+		} else if res != nil {
+			res[p].LeftAtTurn = e.Budget - spent
 		}
 	}
 	return added, spent
@@ -210,7 +216,7 @@ func greedyFill(e *Election, funded []bool, spent int64) ([]int, int64) {
 func greedyOutcome(e *Election, opt Options) *Outcome {
 	out := &Outcome{Options: opt, Budget: e.Budget, Projects: newResults(e)}
 	funded := make([]bool, len(e.Projects))
-	added, spent := greedyFill(e, funded, 0)
+	added, spent := greedyFill(e, funded, 0, out.Projects)
 	for k, p := range added {
 		out.Funded = append(out.Funded, e.Projects[p].ID)
 		r := &out.Projects[p]
@@ -259,7 +265,7 @@ func mesOutcome(ctx context.Context, e *Election, opt Options) (*Outcome, error)
 	out.TotalCost = run.cost
 	explainUnfunded(e, in, run, out)
 	if opt.Completion == CompletionGreedy || opt.Completion == CompletionAdd1Greedy {
-		added, spent := greedyFill(e, funded, run.cost)
+		added, spent := greedyFill(e, funded, run.cost, out.Projects)
 		for k, p := range added {
 			out.Funded = append(out.Funded, e.Projects[p].ID)
 			r := &out.Projects[p]
