@@ -172,11 +172,12 @@ func (h *handlers) settingFields(loc string, schema registry.Schema, vals regist
 			}
 			f.Options = append(f.Options, opt)
 		}
-		if posted != nil {
-			v, ok := posted[f.Name]
+		if v, ok := posted[f.Name]; ok || (posted != nil && st.Type == registry.Bool) {
+			// Show what was posted; an unchecked box is not posted at all.
 			f.Value = v
 			f.Checked = ok && (v == "on" || v == "true" || v == "1")
 		} else {
+			// Not posted (a partial form): Parse kept the stored value.
 			f.Value = fmt.Sprint(vals[st.Key])
 			f.Checked = vals.Bool(st.Key)
 		}
@@ -233,22 +234,12 @@ func (h *handlers) adminComponentSettingsSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	global := map[string]string{}
-	for _, st := range man.Settings {
-		if v, ok := form[globalName(st.Key)]; ok {
-			global[st.Key] = v
-		}
-	}
+	global := formValues(man.Settings, h.comps.Settings(comp), form, globalName)
 	perSession := map[int64]map[string]string{}
 	if len(man.SessionSettings) > 0 {
 		for _, s := range p.Sessions {
-			m := map[string]string{}
-			for _, st := range man.SessionSettings {
-				if v, ok := form[sessionName(s.ID, st.Key)]; ok {
-					m[st.Key] = v
-				}
-			}
-			perSession[s.ID] = m
+			sid := s.ID
+			perSession[sid] = formValues(man.SessionSettings, h.comps.SessionSettings(comp, sid), form, func(k string) string { return sessionName(sid, k) })
 		}
 	}
 	errs, err := h.comps.UpdateSettings(c.Request().Context(), comp, global, perSession)
@@ -261,4 +252,20 @@ func (h *handlers) adminComponentSettingsSave(c echo.Context) error {
 	h.auditComponent(c, p, "component.settings", comp, comp.Settings)
 	h.srv.Flash(c, "process.admin.saved")
 	return web.Redirect(c, fmt.Sprintf("%s/%s/components/%d", adminPrefix, p.Slug, comp.ID))
+}
+
+// formValues picks a schema's fields from a posted form. A field missing
+// from the form keeps its stored value (Parse would reset it to its
+// default), except checkboxes: an unchecked box is not posted, so a
+// missing bool means false.
+func formValues(schema registry.Schema, stored registry.Values, form map[string]string, name func(string) string) map[string]string {
+	out := map[string]string{}
+	for _, st := range schema {
+		if v, ok := form[name(st.Key)]; ok {
+			out[st.Key] = v
+		} else if st.Type != registry.Bool {
+			out[st.Key] = fmt.Sprint(stored[st.Key])
+		}
+	}
+	return out
 }

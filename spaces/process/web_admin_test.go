@@ -234,7 +234,17 @@ func TestComponentSettingsForm(t *testing.T) {
 		if v := in.App.Components.SessionSettings(c, s1); v.Bool("open") || v.Int("quota") != 0 {
 			t.Fatalf("s1 %v", v)
 		}
-		if count(t, in, "audit_log", "action = ? AND resource_id = ?", "component.settings", fmt.Sprint(comp.ID)) != 1 {
+		// A partial form keeps the stored values of the fields it lacks
+		// (but an absent checkbox is an unchecked one).
+		admin.PostForm(settingsURL, form("g.intro", "Changed", fmt.Sprintf("s%d.open", s2), "on")).Must(t, http.StatusSeeOther)
+		c, _ = in.App.Components.Get(ctx, comp.ID)
+		if g := in.App.Components.Settings(c); g.String("intro") != "Changed" || g.Int("max_per_author") != 5 || g.String("order") != "recent" {
+			t.Fatalf("partial form: global %v", g)
+		}
+		if v := in.App.Components.SessionSettings(c, s2); !v.Bool("open") || v.Int("quota") != 4 {
+			t.Fatalf("partial form: s2 %v", v)
+		}
+		if count(t, in, "audit_log", "action = ? AND resource_id = ?", "component.settings", fmt.Sprint(comp.ID)) != 2 {
 			t.Fatal("settings change not audited")
 		}
 		admin.Get("/processes/town-plan").Must(t, http.StatusOK).Contains(t, fmt.Sprintf(`href="/processes/town-plan/c/%d"`, comp.ID))
