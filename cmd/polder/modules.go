@@ -24,7 +24,7 @@ func spaceTypes() []app.SpaceType {
 // modules lists the modules this binary runs. An integrator adds a module
 // with one import and one line here.
 func modules() []registry.Module {
-	return []registry.Module{proposals.Module{}}
+	return []registry.Module{proposals.New()}
 }
 
 // moduleCommand is a module's command-line entry point.

@@ -30,13 +30,15 @@ type env struct {
 	fx   *instancetest.Fixture
 	comp *registry.Component
 	base string
+	mod  *proposals.Module
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	in := apptest.New(t, app.Options{SpaceTypes: []app.SpaceType{process.New()}, Modules: []registry.Module{proposals.Module{}}})
+	mod := proposals.New()
+	in := apptest.New(t, app.Options{SpaceTypes: []app.SpaceType{process.New()}, Modules: []registry.Module{mod}})
 	fx := instancetest.NewFixture(t, in)
-	return &env{t: t, in: in, fx: fx, comp: fx.Components[proposals.ID], base: fx.ComponentURL(proposals.ID)}
+	return &env{t: t, in: in, fx: fx, comp: fx.Components[proposals.ID], base: fx.ComponentURL(proposals.ID), mod: mod}
 }
 
 // set changes component settings (global and, for the current session,

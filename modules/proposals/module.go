@@ -73,11 +73,20 @@ func messages() fs.FS {
 	return out
 }
 
-// Module is the proposals module. Its zero value is ready to register.
-type Module struct{}
+// Module is the proposals module. Create it with New; core hands it the
+// database when it mounts its routes, after which its optional
+// capabilities (contributions for the synthesis, personal data, erasure)
+// work.
+type Module struct {
+	svc *Service
+	srv *web.Server
+}
+
+// New returns the module, for cmd/polder's modules() list.
+func New() *Module { return &Module{} }
 
 // Manifest describes the module to core.
-func (Module) Manifest() registry.Manifest {
+func (*Module) Manifest() registry.Manifest {
 	return registry.Manifest{
 		ID:              ID,
 		Version:         Version,
@@ -100,6 +109,9 @@ func (Module) Manifest() registry.Manifest {
 
 // Interface guards: a broken contract fails at compile time.
 var (
-	_ registry.Module   = Module{}
-	_ web.RouteProvider = Module{}
+	_ registry.Module               = (*Module)(nil)
+	_ web.RouteProvider             = (*Module)(nil)
+	_ registry.ContributionSource   = (*Module)(nil)
+	_ registry.PersonalDataProvider = (*Module)(nil)
+	_ registry.Eraser               = (*Module)(nil)
 )

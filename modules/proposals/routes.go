@@ -14,9 +14,13 @@ func perm(action string) web.Need { return web.NeedPermission(registry.Permissio
 
 // Routes mounts every page and API route of the module under a component
 // router (/processes/:space/c/:component).
-func (Module) Routes(r *web.Router) {
+// Mounted once per space type, the module keeps one service.
+func (m *Module) Routes(r *web.Router) {
 	s := r.Server()
-	h := &handlers{s: s, svc: NewService(s.DB, s.Components, s.Audit)}
+	if m.svc == nil {
+		m.svc, m.srv = NewService(s.DB, s.Components, s.Audit), s
+	}
+	h := &handlers{s: s, svc: m.svc}
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete
 
 	// Pages.
