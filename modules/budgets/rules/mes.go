@@ -4,6 +4,7 @@ package rules
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"math/big"
 	"slices"
@@ -62,23 +63,29 @@ func (u Utility) String() string {
 // paid since are recomputed, and the scan stops once a lower end exceeds
 // the best upper end.
 
-// mesInput is an election compiled for fast MES runs: supporters per
-// project and projects per voter as flat arrays, utilities as integers.
+// mesInput is an election compiled for fast MES runs. Identical ballots
+// are merged into one weighted voter class (they pay the same in every
+// round, so their budgets never differ): real instances have three to five
+// times fewer distinct ballots than voters. Supporters per project and
+// projects per class are flat arrays, utilities integers.
 type mesInput struct {
 	e        *Election
-	n        int
+	n        int     // voter classes
+	weight   []int64 // voters per class
 	cost     []int64
 	votes    []int64
+	supCount []int64 // voters (not classes) supporting each project
 	supStart []int32
-	supVoter []int32
+	supVoter []int32 // class
 	supUtil  []int64
+	supW     []int64 // weight of the class, inline for the hot loop
 	apStart  []int32
 	apProj   []int32
 	apUtil   []int64
 }
 
 func compileMES(e *Election, util Utility) *mesInput {
-	in := &mesInput{e: e, n: len(e.Ballots)}
+	in := &mesInput{e: e}
 	m := len(e.Projects)
 	in.cost = make([]int64, m)
 	for p, pr := range e.Projects {
@@ -98,54 +105,84 @@ func compileMES(e *Election, util Utility) *mesInput {
 		}
 		return in.cost[b.Projects[k]]
 	}
-	in.supStart = make([]int32, m+1)
-	in.apStart = make([]int32, in.n+1)
-	total := 0
+	// Classes: ballots with the same (project, utility) pairs, keyed by
+	// their sorted binary encoding. Ballots without any positive utility
+	// never pay and are left out.
+	type pu struct {
+		p int
+		u int64
+	}
+	classOf := make(map[string]int32)
+	var pairs []pu
+	var key []byte
+	in.apStart = []int32{0}
 	for i := range e.Ballots {
 		b := &e.Ballots[i]
+		pairs = pairs[:0]
 		for k, p := range b.Projects {
-			if utility(b, k) > 0 {
-				in.supStart[p+1]++
-				total++
+			if u := utility(b, k); u > 0 {
+				pairs = append(pairs, pu{p, u})
 			}
 		}
-		in.apStart[i+1] = int32(total)
+		if len(pairs) == 0 {
+			continue
+		}
+		slices.SortFunc(pairs, func(x, y pu) int { return cmp.Compare(x.p, y.p) })
+		key = key[:0]
+		for _, x := range pairs {
+			key = binary.AppendUvarint(key, uint64(x.p))
+			key = binary.AppendUvarint(key, uint64(x.u))
+		}
+		c, ok := classOf[string(key)]
+		if !ok {
+			c = int32(len(in.weight))
+			classOf[string(key)] = c
+			in.weight = append(in.weight, 0)
+			for _, x := range pairs {
+				in.apProj = append(in.apProj, int32(x.p))
+				in.apUtil = append(in.apUtil, x.u)
+			}
+			in.apStart = append(in.apStart, int32(len(in.apProj)))
+		}
+		in.weight[c]++
+	}
+	in.n = len(in.weight)
+	in.supStart = make([]int32, m+1)
+	in.supCount = make([]int64, m)
+	for _, p := range in.apProj {
+		in.supStart[p+1]++
 	}
 	for p := 0; p < m; p++ {
 		in.supStart[p+1] += in.supStart[p]
 	}
+	total := len(in.apProj)
 	in.supVoter = make([]int32, total)
 	in.supUtil = make([]int64, total)
-	in.apProj = make([]int32, total)
-	in.apUtil = make([]int64, total)
+	in.supW = make([]int64, total)
 	next := slices.Clone(in.supStart[:m])
-	a := 0
-	for i := range e.Ballots {
-		b := &e.Ballots[i]
-		for k, p := range b.Projects {
-			u := utility(b, k)
-			if u <= 0 {
-				continue
-			}
-			in.supVoter[next[p]] = int32(i)
-			in.supUtil[next[p]] = u
+	for c := 0; c < in.n; c++ {
+		for a := in.apStart[c]; a < in.apStart[c+1]; a++ {
+			p := in.apProj[a]
+			in.supVoter[next[p]] = int32(c)
+			in.supUtil[next[p]] = in.apUtil[a]
+			in.supW[next[p]] = in.weight[c]
+			in.supCount[p] += in.weight[c]
 			next[p]++
-			in.apProj[a] = int32(p)
-			in.apUtil[a] = u
-			a++
 		}
 	}
 	return in
 }
 
 type mesItem struct {
-	voter int32
+	voter int32 // class
+	w     int64 // voters in the class
 	util  int64
 	key   float64 // budget / utility
 	bf    float64
 }
 
-// payment is what one voter paid for a funded project (floats: display only).
+// payment is what one voter of a class paid for a funded project (floats:
+// display only).
 type payment struct {
 	voter  int32
 	amount float64
@@ -392,7 +429,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	}
 	items := (*buf)[:0]
 	var tf float64
-	var U int64
+	var U, voters int64
 	minKey := math.Inf(1)
 	for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
 		j := in.supVoter[k]
@@ -402,12 +439,13 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 		if b < 0 {
 			continue
 		}
-		u := in.supUtil[k]
+		u, w := in.supUtil[k], in.supW[k]
 		key := b / float64(u)
 		minKey = min(minKey, key)
-		items = append(items, mesItem{voter: j, util: u, key: key, bf: b})
-		tf += b
-		U += u
+		items = append(items, mesItem{voter: j, w: w, util: u, key: key, bf: b})
+		tf += float64(w) * b
+		U += w * u
+		voters += w
 	}
 	*buf = items
 	if len(items) == 0 {
@@ -416,7 +454,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	cf := float64(c)
 	// The float total is off by the budgets' errors plus the summation's
 	// own rounding (at most one half-ulp of the running sum per term).
-	tol := float64(len(items))*(r.errV+2*halfULP*(tf+cf)) + cf*1e-12
+	tol := float64(voters)*r.errV + float64(len(items))*2*halfULP*(tf+cf) + cf*1e-12
 	if tf < cf-tol {
 		return mesEval{}
 	}
@@ -435,8 +473,8 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 			moved := false
 			for i := nc; i < len(items); i++ {
 				if items[i].key < rho {
-					rem -= items[i].bf
-					ur -= items[i].util
+					rem -= float64(items[i].w) * items[i].bf
+					ur -= items[i].w * items[i].util
 					items[i], items[nc] = items[nc], items[i]
 					nc++
 					moved = true
@@ -453,8 +491,8 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 				rest := items[nc:]
 				slices.SortFunc(rest, func(a, b mesItem) int { return cmp.Compare(a.key, b.key) })
 				for nc < len(items) && items[nc].key*float64(ur) < rem {
-					rem -= items[nc].bf
-					ur -= items[nc].util
+					rem -= float64(items[nc].w) * items[nc].bf
+					ur -= items[nc].w * items[nc].util
 					nc++
 				}
 				if nc == len(items) {
@@ -466,7 +504,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	}
 	var uOut int64
 	for _, it := range items[nc:] {
-		uOut += it.util
+		uOut += it.w * it.util
 	}
 	if !exact {
 		if ev, ok := r.floatCertificate(items, nc, cf, uOut); ok {
@@ -482,8 +520,8 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 func (r *mesRun) evalFirstRound(p int) mesEval {
 	in := r.in
 	lo, hi := in.supStart[p], in.supStart[p+1]
-	k := int64(hi - lo)
-	if k == 0 {
+	k := in.supCount[p]
+	if hi == lo {
 		return mesEval{}
 	}
 	u := in.supUtil[lo]
@@ -505,15 +543,18 @@ func (r *mesRun) evalFirstRound(p int) mesEval {
 // bound. It reports false when some voter is too close to call.
 func (r *mesRun) floatCertificate(items []mesItem, nc int, cf float64, uOut int64) (mesEval, bool) {
 	rem := cf
+	var wC int64
 	for _, it := range items[:nc] {
-		rem -= it.bf
+		rem -= float64(it.w) * it.bf
+		wC += it.w
 	}
 	if rem <= 0 {
 		return mesEval{}, false
 	}
 	ur := float64(uOut)
 	rhoF := rem / ur
-	rhoErr := 2 * (float64(nc+1)*(r.errV+4*halfULP*cf)/ur + 4*halfULP*rhoF)
+	// Each capped voter's budget error, plus two roundings per class term.
+	rhoErr := 2 * ((float64(wC)*r.errV+float64(nc+1)*8*halfULP*cf)/ur + 4*halfULP*rhoF)
 	for i, it := range items {
 		u := float64(it.util)
 		pay := rhoF * u
@@ -567,17 +608,19 @@ func (r *mesRun) exactCertificate(p int, items []mesItem, nc int, uOut int64) me
 func (r *mesRun) sumCapped(items []mesItem) *big.Int {
 	in := r.in
 	r.wList = r.wList[:0]
+	var voters int64
 	for _, it := range items {
+		voters += it.w
 		for a := in.apStart[it.voter]; a < in.apStart[it.voter+1]; a++ {
 			if q := in.apProj[a]; r.funded[q] {
 				if r.w[q] == 0 {
 					r.wList = append(r.wList, q)
 				}
-				r.w[q] += in.apUtil[a]
+				r.w[q] += it.w * in.apUtil[a]
 			}
 		}
 	}
-	sum := new(big.Int).Mul(r.bL, big.NewInt(int64(len(items))))
+	sum := new(big.Int).Mul(r.bL, big.NewInt(voters))
 	for _, q := range r.wList {
 		r.t1.Mul(r.t1.SetInt64(r.w[q]), r.R[q])
 		sum.Sub(sum, &r.t1)
@@ -593,10 +636,11 @@ func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
 	E := make([]*big.Int, len(items))
 	T := new(big.Int)
 	var U int64
+	var wE big.Int
 	for i, it := range items {
 		E[i] = r.exactBudget(new(big.Int), it.voter)
-		T.Add(T, E[i])
-		U += it.util
+		T.Add(T, wE.Mul(E[i], big.NewInt(it.w)))
+		U += it.w * it.util
 	}
 	cL := new(big.Int).Mul(big.NewInt(r.in.cost[p]), r.L)
 	switch T.Cmp(cL) {
@@ -635,8 +679,8 @@ func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
 			if x.Cmp(&y) <= 0 {
 				break
 			}
-			rem.Sub(rem, e)
-			ur -= items[nc].util
+			rem.Sub(rem, wE.Mul(e, big.NewInt(items[nc].w)))
+			ur -= items[nc].w * items[nc].util
 			nc++
 		}
 		rho = new(big.Rat).SetFrac(rem, new(big.Int).Mul(big.NewInt(ur), r.L))

@@ -361,8 +361,9 @@ func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
 	paidFor := make([]float64, m*rounds)
 	for k, pays := range run.paid {
 		for _, py := range pays {
+			amount := py.amount * float64(in.weight[py.voter])
 			for a := in.apStart[py.voter]; a < in.apStart[py.voter+1]; a++ {
-				paidFor[int(in.apProj[a])*rounds+k] += py.amount
+				paidFor[int(in.apProj[a])*rounds+k] += amount
 			}
 		}
 	}
@@ -372,7 +373,8 @@ func explainUnfunded(e *Election, in *mesInput, run *mesRun, out *Outcome) {
 		}
 		var left float64
 		for k := in.supStart[p]; k < in.supStart[p+1]; k++ {
-			left += max(run.bf[in.supVoter[k]], 0) // -1 marks a broke voter
+			// -1 marks a broke voter class.
+			left += float64(in.supW[k]) * max(run.bf[in.supVoter[k]], 0)
 		}
 		res := &out.Projects[p]
 		res.CoveredPercent = 100 * left / float64(e.Projects[p].Cost)
