@@ -16,7 +16,7 @@ func registerForm() *FormPage {
 		Fields: []FormField{
 			{Name: "email", Type: "email", Label: "accounts.field.email", Autocomplete: "email", Required: true},
 			{Name: "name", Type: "text", Label: "accounts.field.name", Hint: "accounts.hint.name", Autocomplete: "name", Required: true},
-			{Name: "nickname", Type: "text", Label: "accounts.field.nickname", Hint: "accounts.hint.nickname", Autocomplete: "username", Required: true},
+			{Name: "nickname", Type: "text", Label: "accounts.field.nickname", Hint: "accounts.hint.nickname", Autocomplete: "nickname", Required: true},
 			{Name: "password", Type: "password", Label: "accounts.field.password", Hint: "accounts.hint.password", Autocomplete: "new-password", Required: true},
 			{Name: "kind", Type: "select", Label: "accounts.field.kind", Options: []FormOption{
 				{Value: accounts.KindPerson, Label: "accounts.kind.person"}, {Value: accounts.KindGroup, Label: "accounts.kind.group"}}},

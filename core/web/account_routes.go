@@ -216,6 +216,9 @@ type FormField struct {
 type FormOption struct {
 	Value string
 	Label string // message ID
+	// Lang marks a label written in another language (a language's own
+	// name), so screen readers pronounce it right.
+	Lang string
 }
 
 // DescribedBy lists the ids of the field's hint and error for

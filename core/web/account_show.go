@@ -21,12 +21,12 @@ type AccountPage struct {
 func profileForm(acc *accounts.Account) *FormPage {
 	opts := []FormOption{{Value: "", Label: "accounts.locale.auto"}}
 	for _, l := range i18n.Supported {
-		opts = append(opts, FormOption{Value: l, Label: "accounts.locale." + l})
+		opts = append(opts, FormOption{Value: l, Label: "accounts.locale." + l, Lang: l})
 	}
 	p := &FormPage{Title: "accounts.profile.title", Action: "/account", Submit: "accounts.profile.submit",
 		Fields: []FormField{
 			{Name: "name", Type: "text", Label: "accounts.field.name", Hint: "accounts.hint.name", Autocomplete: "name", Required: true},
-			{Name: "nickname", Type: "text", Label: "accounts.field.nickname", Hint: "accounts.hint.nickname", Autocomplete: "username", Required: true},
+			{Name: "nickname", Type: "text", Label: "accounts.field.nickname", Hint: "accounts.hint.nickname", Autocomplete: "nickname", Required: true},
 			{Name: "locale", Type: "select", Label: "accounts.field.locale", Options: opts},
 		}}
 	p.fill(map[string]string{"name": acc.Name, "nickname": acc.Nickname, "locale": acc.Locale})
