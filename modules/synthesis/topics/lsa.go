@@ -3,8 +3,10 @@
 package topics
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -20,36 +22,42 @@ const (
 	lsaDims        = 100
 	lsaOversample  = 10
 	lsaPowerPasses = 2
+	// lsaMaxTerms caps the columns of the decomposition to the most
+	// frequent terms: the sketch matrices are terms × 110, and rare terms
+	// barely move the leading directions. At 100,000 contributions the
+	// kept vocabulary (with bigrams) passes 500,000 terms.
+	lsaMaxTerms = 50000
 )
 
 // lsa returns unit vectors of dimension at most lsaDims: the documents
 // projected on the top singular directions of the matrix whose rows are
 // vecs, found by randomised SVD (Halko, Martinsson & Tropp 2011): a
-// Gaussian sketch, power passes with re-orthonormalisation, and the
+// Gaussian sketch, power passes (subspace iteration), and the
 // eigen-decomposition of the small matrix B·Bᵀ where B = Qᵀ·A.
 func lsa(vecs []sparse, dim int, rng *rand.Rand) [][]float64 {
 	n := len(vecs)
-	r := min(lsaDims, dim, n)
-	l := min(r+lsaOversample, dim, n)
+	col, ncol := lsaColumns(vecs, dim)
+	r := min(lsaDims, ncol, n)
+	l := min(r+lsaOversample, ncol, n)
 	if r < 2 {
 		return denseRows(vecs, dim)
 	}
-	omega := mat.NewDense(dim, l, nil)
-	for i := range dim {
+	omega := mat.NewDense(ncol, l, nil)
+	for i := range ncol {
 		for j := range l {
 			omega.Set(i, j, rng.NormFloat64())
 		}
 	}
-	y := mulSparse(vecs, omega)
+	y := mulSparse(vecs, col, omega)
+	// Subspace iteration: only the document side is re-orthonormalised,
+	// so that a single terms × l matrix is alive at a time.
 	for range lsaPowerPasses {
 		q := orthonormal(y)
-		z := mulSparseT(vecs, q, dim) // dim × l
-		qz := orthonormal(z)
-		y = mulSparse(vecs, qz)
+		y = mulSparse(vecs, col, mulSparseT(vecs, col, q, ncol))
 	}
-	q := orthonormal(y)            // n × l
-	bt := mulSparseT(vecs, q, dim) // dim × l, Bᵀ
-	bbt := gram(bt)                // l × l
+	q := orthonormal(y)                  // n × l
+	bt := mulSparseT(vecs, col, q, ncol) // terms × l, Bᵀ
+	bbt := gram(bt)                      // l × l
 	var eig mat.EigenSym
 	if !eig.Factorize(bbt, true) {
 		return denseRows(vecs, dim)
@@ -78,8 +86,41 @@ func lsa(vecs []sparse, dim int, rng *rand.Rand) [][]float64 {
 	return out
 }
 
-// mulSparse returns A·M for A given by rows (n × dim) and M dim × l.
-func mulSparse(vecs []sparse, m *mat.Dense) *mat.Dense {
+// lsaColumns maps term ids to the columns of the decomposition: the
+// lsaMaxTerms terms in most documents (ties: lower id), -1 for the rest.
+func lsaColumns(vecs []sparse, dim int) ([]int32, int) {
+	col := make([]int32, dim)
+	if dim <= lsaMaxTerms {
+		for t := range col {
+			col[t] = int32(t)
+		}
+		return col, dim
+	}
+	df := make([]int, dim)
+	for _, v := range vecs {
+		for _, t := range v.idx {
+			df[t]++
+		}
+	}
+	order := make([]int, dim)
+	for t := range order {
+		order[t] = t
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(df[b], df[a]) })
+	for t := range col {
+		col[t] = -1
+	}
+	kept := order[:lsaMaxTerms]
+	slices.Sort(kept)
+	for c, t := range kept {
+		col[t] = int32(c)
+	}
+	return col, lsaMaxTerms
+}
+
+// mulSparse returns A·M for A given by rows (n × terms, columns mapped by
+// col) and M columns × l.
+func mulSparse(vecs []sparse, col []int32, m *mat.Dense) *mat.Dense {
 	_, l := m.Dims()
 	out := mat.NewDense(len(vecs), l, nil)
 	raw := m.RawMatrix()
@@ -88,30 +129,30 @@ func mulSparse(vecs []sparse, m *mat.Dense) *mat.Dense {
 			row := out.RawRowView(i)
 			v := vecs[i]
 			for p, t := range v.idx {
-				w := v.val[p]
-				src := raw.Data[int(t)*raw.Stride : int(t)*raw.Stride+l]
-				for j := range row {
-					row[j] += w * src[j]
+				c := int(col[t])
+				if c < 0 {
+					continue
 				}
+				floats.AddScaled(row, v.val[p], raw.Data[c*raw.Stride:c*raw.Stride+l])
 			}
 		}
 	})
 	return out
 }
 
-// mulSparseT returns Aᵀ·M for A given by rows (n × dim) and M n × l.
-func mulSparseT(vecs []sparse, m *mat.Dense, dim int) *mat.Dense {
+// mulSparseT returns Aᵀ·M (columns × l) for A as in mulSparse and M n × l.
+func mulSparseT(vecs []sparse, col []int32, m *mat.Dense, ncol int) *mat.Dense {
 	_, l := m.Dims()
-	out := mat.NewDense(dim, l, nil)
+	out := mat.NewDense(ncol, l, nil)
 	raw := out.RawMatrix()
 	for i, v := range vecs {
 		src := m.RawRowView(i)
 		for p, t := range v.idx {
-			w := v.val[p]
-			dst := raw.Data[int(t)*raw.Stride : int(t)*raw.Stride+l]
-			for j := range dst {
-				dst[j] += w * src[j]
+			c := int(col[t])
+			if c < 0 {
+				continue
 			}
+			floats.AddScaled(raw.Data[c*raw.Stride:c*raw.Stride+l], v.val[p], src)
 		}
 	}
 	return out

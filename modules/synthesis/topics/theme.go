@@ -25,8 +25,9 @@ type themeDocs struct {
 	group map[int][]int
 	reps  []int // positions in order of the representatives
 	vecs  []sparse
-	// emb holds the LSA vector of each clustered rep (index into reps).
-	emb   map[int][]float64
+	// emb holds the LSA vector of each clustered rep (index into reps;
+	// nil for reps without terms).
+	emb   [][]float64
 	voc   vocabulary
 	stems []string // stem id -> stem
 }
@@ -45,6 +46,10 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 		texts[p] = prep[i].shingle
 	}
 	repOf := nearDuplicateGroups(texts)
+	for _, i := range td.order {
+		// The shingle form is needed only for grouping: free it early.
+		prep[i].shingle = ""
+	}
 	td.group = map[int][]int{}
 	for p, r := range repOf {
 		if int(r) == p {
@@ -118,7 +123,7 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	}
 	rng := themeRNG(in.Seed, theme)
 	emb := lsa(liveVecs, len(td.voc.terms), rng)
-	td.emb = make(map[int][]float64, len(live))
+	td.emb = make([][]float64, len(td.reps))
 	for j, d := range live {
 		td.emb[d] = emb[j]
 	}

@@ -189,15 +189,8 @@ func (td *themeDocs) labels(members [][]int, kept []int) [][]string {
 	for n, c := range kept {
 		tf[n] = make([]float64, nt)
 		for _, d := range members[c] {
-			// Counts are added in term order so that sums, and so the
-			// order of tied terms, never depend on map iteration.
-			terms := make([]int32, 0, len(td.voc.counts[d]))
-			for t := range td.voc.counts[d] {
-				terms = append(terms, t)
-			}
-			slices.Sort(terms)
-			for _, t := range terms {
-				x := float64(td.voc.counts[d][t])
+			for k, t := range td.vecs[d].idx {
+				x := float64(td.voc.counts[d][k])
 				tf[n][t] += x
 				totals[n] += x
 				f[t] += x

@@ -43,9 +43,9 @@ func (a sparse) dotDense(d []float64) float64 {
 // adjacent stem ids.
 type vocabulary struct {
 	terms [][2]int32 // second is -1 for a unigram
-	// counts[d] holds the raw term counts of document d (kept terms only),
-	// used for labels.
-	counts []map[int32]int
+	// counts[d] holds the raw counts of the terms of document d, in the
+	// order of its vector's idx (kept terms only), used for labels.
+	counts [][]int32
 }
 
 // Document frequency bounds of the spec: a term in fewer than minDF
@@ -64,7 +64,7 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 	n := len(docs)
 	maxDF := int(math.Floor(maxDFShare * float64(n)))
 	uniDF := make(map[int32]int)
-	biDF := make(map[uint64]int)
+	biDF := make(map[uint64]int32)
 	seenU := make(map[int32]bool)
 	seenB := make(map[uint64]bool)
 	for _, d := range docs {
@@ -90,6 +90,7 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 	// Term ids are given in order of first appearance so that results do
 	// not depend on map iteration order.
 	add := func(k uint64, t [2]int32, f int) {
+		// Bigram frequencies are stored as int32 to halve the map.
 		if f < minDF || f > maxDF {
 			return
 		}
@@ -104,7 +105,7 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 		for i, s := range d {
 			add(unigramKey(s), [2]int32{s, -1}, uniDF[s])
 			if i > 0 && d[i-1] != s {
-				add(pairKey(d[i-1], s), [2]int32{d[i-1], s}, biDF[pairKey(d[i-1], s)])
+				add(pairKey(d[i-1], s), [2]int32{d[i-1], s}, int(biDF[pairKey(d[i-1], s)]))
 			}
 		}
 	}
@@ -113,9 +114,10 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 		idf[t] = math.Log(float64(1+n)/float64(1+f)) + 1
 	}
 	vecs := make([]sparse, n)
-	voc.counts = make([]map[int32]int, n)
+	voc.counts = make([][]int32, n)
+	tf := make(map[int32]int32)
 	for di, d := range docs {
-		tf := make(map[int32]int)
+		clear(tf)
 		for i, s := range d {
 			if t, ok := termOf[unigramKey(s)]; ok {
 				tf[t]++
@@ -126,14 +128,15 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 				}
 			}
 		}
-		voc.counts[di] = tf
 		v := sparse{idx: make([]int32, 0, len(tf)), val: make([]float64, 0, len(tf))}
 		for t := range tf {
 			v.idx = append(v.idx, t)
 		}
 		slices.Sort(v.idx)
+		counts := make([]int32, len(v.idx))
 		norm := 0.0
-		for _, t := range v.idx {
+		for k, t := range v.idx {
+			counts[k] = tf[t]
 			w := (1 + math.Log(float64(tf[t]))) * idf[t]
 			v.val = append(v.val, w)
 			norm += w * w
@@ -145,6 +148,7 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 			}
 		}
 		vecs[di] = v
+		voc.counts[di] = counts
 	}
 	return vecs, voc
 }
