@@ -4,6 +4,7 @@ package leximin
 
 import (
 	"math"
+	"sync"
 )
 
 // lpStatus is the outcome of a simplex run.
@@ -70,6 +71,21 @@ type simplex struct {
 	// maxIter bounds the pivots of one solve call (0: no limit).
 	maxIter int
 	nz      []int // scratch: nonzero positions of the pivot row
+	// slack marks rows whose artificial column is kept as a real surplus
+	// variable u ≥ 0 (row: A x − u = b), saving a structural column per
+	// row and a third of the master LP's tableau width.
+	slack []bool
+}
+
+// markSlack turns row i's artificial into the row's surplus variable: the
+// row becomes A_i x ≥ b_i. The caller guarantees that the row is satisfied
+// (b_i ≤ A_i x) at the starting point, where every column sits at its lower
+// bound. Must be called before the first solve.
+func (s *simplex) markSlack(i int) {
+	if s.slack == nil {
+		s.slack = make([]bool, s.m)
+	}
+	s.slack[i] = true
 }
 
 func newSimplex(b []float64) *simplex {
@@ -153,6 +169,12 @@ func (s *simplex) build() {
 	for i := 0; i < s.m; i++ {
 		s.sign[i] = 1
 		if res[i] < 0 {
+			s.sign[i] = -1
+		}
+		if s.slack != nil && s.slack[i] {
+			// a slack row's artificial is the row's surplus (sign −1):
+			// Σ a x − u = b with u ≥ 0, feasible at u = −res ≥ 0 only
+			// when res ≤ 0, which markSlack's caller guarantees.
 			s.sign[i] = -1
 		}
 		row := make([]float64, s.m+n, s.m+n+64)
@@ -264,19 +286,44 @@ func (s *simplex) pivot(r, j int) {
 	}
 	rowR[j] = 1
 	s.nz = nz
-	for i := 0; i < s.m; i++ {
-		if i == r {
-			continue
+	dense := len(nz)*3 > len(rowR)
+	update := func(from, to int) {
+		for i := from; i < to; i++ {
+			if i == r {
+				continue
+			}
+			row := s.tab[i]
+			f := row[j]
+			if f == 0 {
+				continue
+			}
+			if dense {
+				row = row[:len(rowR)]
+				for k, v := range rowR {
+					row[k] -= f * v
+				}
+			} else {
+				for _, k := range nz {
+					row[k] -= f * rowR[k]
+				}
+			}
+			row[j] = 0
 		}
-		row := s.tab[i]
-		f := row[j]
-		if f == 0 {
-			continue
-		}
-		for _, k := range nz {
-			row[k] -= f * rowR[k]
-		}
-		row[j] = 0
+	}
+	// Large master LPs: split the row updates over two goroutines (the
+	// target machine has two cores); small LPs are not worth the overhead.
+	if s.m*len(nz) > 1<<18 {
+		var wg sync.WaitGroup
+		half := s.m / 2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			update(half, s.m)
+		}()
+		update(0, half)
+		wg.Wait()
+	} else {
+		update(0, s.m)
 	}
 	if s.d == nil {
 		return // before the first pricing of the columns (crash)
@@ -299,7 +346,9 @@ func (s *simplex) solve() lpStatus {
 		phase2cost := s.cost
 		s.cost = make([]float64, len(phase2cost))
 		for i := 0; i < s.m; i++ {
-			s.cost[i] = -1
+			if s.slack == nil || !s.slack[i] {
+				s.cost[i] = -1
+			}
 		}
 		s.computeReduced()
 		st := s.iterate()
@@ -307,7 +356,9 @@ func (s *simplex) solve() lpStatus {
 		var infeas float64
 		for i := 0; i < s.m; i++ {
 			if s.basis[i] < s.m {
-				infeas += math.Abs(s.xB[i])
+				if s.slack == nil || !s.slack[s.basis[i]] {
+					infeas += math.Abs(s.xB[i])
+				}
 			}
 		}
 		s.cost = phase2cost
@@ -319,6 +370,9 @@ func (s *simplex) solve() lpStatus {
 			return lpInfeasible
 		}
 		for i := 0; i < s.m; i++ {
+			if s.slack != nil && s.slack[i] {
+				continue
+			}
 			s.hi[i] = 0
 			s.upper[i] = false
 		}

@@ -96,6 +96,7 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 	cg := &colgen{pr: pr, size: size, seen: map[string]bool{}}
 	cg.add(first)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
+	cg.cover(rng)
 	nInit := opt.InitialPanels
 	if nInit == 0 {
 		nInit = 20
@@ -207,6 +208,55 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// cover adds panels until every type that can sit on a panel appears in
+// one (as the replication code does, one panel per agent): without this
+// the master LP starts at z = 0 with hopelessly degenerate duals, and
+// column generation crawls until the last type is covered. Each panel is
+// the integer programme's best at covering still-uncovered types, with a
+// small random weight to vary the choice.
+func (cg *colgen) cover(rng *rand.Rand) {
+	nT := len(cg.size)
+	covered := make([]bool, nT)
+	for _, c := range cg.cols {
+		for t, m := range c {
+			if m > 0 {
+				covered[t] = true
+			}
+		}
+	}
+	w := make([]float64, nT)
+	for {
+		left := 0
+		for t := range w {
+			w[t] = 0
+			if !covered[t] {
+				w[t] = 1 + 0.01*rng.Float64()
+				left++
+			}
+		}
+		if left == 0 {
+			return
+		}
+		cg.pr.early = true
+		r := cg.pr.price(w, 0.5)
+		cg.pr.early = false
+		if r.best == nil && len(r.improving) == 0 {
+			// no panel holds any uncovered type: they get probability 0
+			return
+		}
+		best := r.best
+		if best == nil {
+			best = r.improving[len(r.improving)-1]
+		}
+		cg.add(best)
+		for t, m := range best {
+			if m > 0 {
+				covered[t] = true
+			}
+		}
+	}
+}
+
 // colgen holds the panels generated so far, shared by all stages.
 type colgen struct {
 	pr   *pricer
@@ -269,25 +319,24 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 	for t := 0; t < nT; t++ {
 		if !isFixed[t] {
 			col[t] = -1
+			// π_t − z ≥ 0 holds at the all-zero start: the row's
+			// artificial serves as its surplus.
+			s.markSlack(t)
 		}
 	}
 	s.addColumn(col, 1, 0, math.Inf(1)) // z
 	clear(col)
 	for t := 0; t < nT; t++ {
-		col[t] = -1
-		s.addColumn(col, 0, 0, math.Inf(1))
-		col[t] = 0
+		if isFixed[t] {
+			col[t] = -1
+			s.addColumn(col, 0, 0, math.Inf(1))
+			col[t] = 0
+		}
 	}
-	const first = 1 + 0 // structural index of the first surplus
+	panelBase := len(s.cols)
 	for _, c := range cg.cols {
 		s.addColumn(cg.column(c), 0, 0, math.Inf(1))
 	}
-	for t := 0; t < nT; t++ {
-		if !isFixed[t] {
-			s.crash(t, first+t)
-		}
-	}
-	panelBase := 1 + nT
 	var out stageResult
 	for {
 		st := s.solve()
