@@ -5,7 +5,14 @@ package mail
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"io"
+	"math/big"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -18,8 +25,10 @@ import (
 )
 
 // fakeSMTP is a minimal SMTP server on the loopback interface that accepts
-// one mail and hands over its envelope and data.
-func fakeSMTP(t *testing.T, starttls bool) (port int, got chan string) {
+// one mail and hands over its envelope and data. With starttls it offers
+// STARTTLS: it upgrades the connection with tlsCfg, or refuses when
+// tlsCfg is nil.
+func fakeSMTP(t *testing.T, starttls bool, tlsCfg *tls.Config) (port int, got chan string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,10 +41,11 @@ func fakeSMTP(t *testing.T, starttls bool) (port int, got chan string) {
 		if err != nil {
 			return
 		}
-		defer conn.Close()
+		defer func() { conn.Close() }()
 		r := bufio.NewReader(conn)
 		say := func(s string) { io.WriteString(conn, s+"\r\n") }
 		var log strings.Builder
+		secure := false
 		say("220 fake ESMTP")
 		for {
 			line, err := r.ReadString('\n')
@@ -45,14 +55,31 @@ func fakeSMTP(t *testing.T, starttls bool) (port int, got chan string) {
 			cmd := strings.ToUpper(strings.TrimSpace(line))
 			switch {
 			case strings.HasPrefix(cmd, "EHLO"):
-				if starttls {
+				switch {
+				case secure:
+					say("250-fake")
+					say("250 AUTH PLAIN")
+				case starttls:
 					say("250-fake")
 					say("250 STARTTLS")
-				} else {
+				default:
 					say("250 fake")
 				}
 			case strings.HasPrefix(cmd, "STARTTLS"):
-				say("454 TLS not available")
+				if tlsCfg == nil {
+					say("454 TLS not available")
+					continue
+				}
+				say("220 go ahead")
+				tc := tls.Server(conn, tlsCfg)
+				if err := tc.Handshake(); err != nil {
+					return
+				}
+				conn, r, secure = tc, bufio.NewReader(tc), true
+				log.WriteString("TLS\n")
+			case strings.HasPrefix(cmd, "AUTH PLAIN"):
+				log.WriteString(strings.TrimSpace(line) + "\n")
+				say("235 ok")
 			case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"):
 				log.WriteString(strings.TrimSpace(line) + "\n")
 				say("250 ok")
@@ -81,8 +108,67 @@ func fakeSMTP(t *testing.T, starttls bool) (port int, got chan string) {
 	return ln.Addr().(*net.TCPAddr).Port, got
 }
 
+// selfSigned returns a server certificate for host and a pool trusting it.
+func selfSigned(t *testing.T, host string) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+func TestSMTPSenderUpgradesWithSTARTTLSBeforeAuth(t *testing.T) {
+	const host = "mail.example.org"
+	cert, pool := selfSigned(t, host)
+	port, got := fakeSMTP(t, true, &tls.Config{Certificates: []tls.Certificate{cert}})
+	s := NewSMTP(config.SMTP{Host: host, Port: port, User: "polder", Password: "s3cret", From: "noreply@city.example"})
+	s.dialAddr = "127.0.0.1:" + strconv.Itoa(port)
+	s.TLS = &tls.Config{ServerName: host, RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if err := s.Send(context.Background(), Message{To: "ana@example.org", Subject: "x", Text: "y"}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	var log string
+	select {
+	case log = <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no mail received")
+	}
+	tlsAt, authAt := strings.Index(log, "TLS\n"), strings.Index(log, "AUTH PLAIN")
+	if tlsAt < 0 || authAt < 0 || authAt < tlsAt {
+		t.Fatalf("want TLS before AUTH, got:\n%s", log)
+	}
+	if !strings.Contains(log, "RCPT TO:<ana@example.org>") {
+		t.Errorf("no recipient:\n%s", log)
+	}
+}
+
+func TestSMTPSenderRefusesUntrustedCertificate(t *testing.T) {
+	const host = "mail.example.org"
+	cert, _ := selfSigned(t, host)
+	port, _ := fakeSMTP(t, true, &tls.Config{Certificates: []tls.Certificate{cert}})
+	s := NewSMTP(config.SMTP{Host: host, Port: port, User: "polder", Password: "s3cret", From: "noreply@city.example"})
+	s.dialAddr = "127.0.0.1:" + strconv.Itoa(port)
+	if err := s.Send(context.Background(), Message{To: "ana@example.org", Subject: "x", Text: "y"}); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Fatalf("err = %v, want a STARTTLS certificate failure", err)
+	}
+}
+
 func TestSMTPSenderDeliversToLocalRelay(t *testing.T) {
-	port, got := fakeSMTP(t, false)
+	port, got := fakeSMTP(t, false, nil)
 	s := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: port, From: "Polder <noreply@city.example>"})
 	msg := Message{To: "ana@example.org", Subject: "Confirmez votre adresse é", Text: "Bonjour,\nlien : http://x/confirm?t=abc=def\n"}
 	if err := s.Send(context.Background(), msg); err != nil {
@@ -124,7 +210,7 @@ func TestSMTPSenderDeliversToLocalRelay(t *testing.T) {
 func TestSMTPSenderRefusesClearTextToRemoteHost(t *testing.T) {
 	// The server is named as a remote host, so the sender must insist on
 	// STARTTLS, which this server does not offer.
-	port, _ := fakeSMTP(t, false)
+	port, _ := fakeSMTP(t, false, nil)
 	s := NewSMTP(config.SMTP{Host: "mail.example.org", Port: port, From: "noreply@city.example"})
 	s.dialAddr = "127.0.0.1:" + strconv.Itoa(port)
 	err := s.Send(context.Background(), Message{To: "ana@example.org", Subject: "x", Text: "y"})
@@ -134,7 +220,7 @@ func TestSMTPSenderRefusesClearTextToRemoteHost(t *testing.T) {
 }
 
 func TestSMTPSenderFailsWhenSTARTTLSFails(t *testing.T) {
-	port, _ := fakeSMTP(t, true)
+	port, _ := fakeSMTP(t, true, nil)
 	s := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: port, From: "noreply@city.example"})
 	if err := s.Send(context.Background(), Message{To: "ana@example.org", Subject: "x", Text: "y"}); err == nil {
 		t.Fatal("send succeeded although STARTTLS failed")
