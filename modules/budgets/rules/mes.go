@@ -105,16 +105,26 @@ func compileMES(e *Election, util Utility) *mesInput {
 		}
 		return in.cost[b.Projects[k]]
 	}
-	// Classes: ballots with the same (project, utility) pairs, keyed by
-	// their sorted binary encoding. Ballots without any positive utility
-	// never pay and are left out.
-	type pu struct {
-		p int
-		u int64
-	}
-	classOf := make(map[string]int32)
+	// Classes: ballots with the same sorted (project, utility) pairs,
+	// found through a 64-bit hash checked against the stored pairs (a
+	// string-keyed map costs more than the MES run on large instances).
+	// Ballots without any positive utility never pay and are left out.
+	classOf := make(map[uint64]int32)
+	var collided map[string]int32 // pairs whose hash another class took
 	var pairs []pu
 	var key []byte
+	samePairs := func(c int32) bool {
+		lo, hi := in.apStart[c], in.apStart[c+1]
+		if int(hi-lo) != len(pairs) {
+			return false
+		}
+		for k, x := range pairs {
+			if int(in.apProj[int(lo)+k]) != x.p || in.apUtil[int(lo)+k] != x.u {
+				return false
+			}
+		}
+		return true
+	}
 	in.apStart = []int32{0}
 	for i := range e.Ballots {
 		b := &e.Ballots[i]
@@ -127,16 +137,30 @@ func compileMES(e *Election, util Utility) *mesInput {
 		if len(pairs) == 0 {
 			continue
 		}
-		slices.SortFunc(pairs, func(x, y pu) int { return cmp.Compare(x.p, y.p) })
-		key = key[:0]
-		for _, x := range pairs {
-			key = binary.AppendUvarint(key, uint64(x.p))
-			key = binary.AppendUvarint(key, uint64(x.u))
+		byProject := func(x, y pu) int { return cmp.Compare(x.p, y.p) }
+		if !slices.IsSortedFunc(pairs, byProject) {
+			slices.SortFunc(pairs, byProject)
 		}
-		c, ok := classOf[string(key)]
+		h := hashPairs(pairs)
+		c, ok := classOf[h]
+		if ok && !samePairs(c) {
+			key = key[:0]
+			for _, x := range pairs {
+				key = binary.AppendUvarint(key, uint64(x.p))
+				key = binary.AppendUvarint(key, uint64(x.u))
+			}
+			if collided == nil {
+				collided = make(map[string]int32)
+			}
+			c, ok = collided[string(key)]
+			if !ok {
+				collided[string(key)] = int32(len(in.weight))
+			}
+		} else if !ok {
+			classOf[h] = int32(len(in.weight))
+		}
 		if !ok {
 			c = int32(len(in.weight))
-			classOf[string(key)] = c
 			in.weight = append(in.weight, 0)
 			for _, x := range pairs {
 				in.apProj = append(in.apProj, int32(x.p))
@@ -171,6 +195,23 @@ func compileMES(e *Election, util Utility) *mesInput {
 		}
 	}
 	return in
+}
+
+// pu is one (project, utility) pair of a ballot.
+type pu struct {
+	p int
+	u int64
+}
+
+// hashPairs is FNV-1a over the pairs; a variable so that a test can force
+// collisions.
+var hashPairs = func(pairs []pu) uint64 {
+	h := uint64(14695981039346656037)
+	for _, x := range pairs {
+		h = (h ^ uint64(x.p)) * 1099511628211
+		h = (h ^ uint64(x.u)) * 1099511628211
+	}
+	return h
 }
 
 type mesItem struct {

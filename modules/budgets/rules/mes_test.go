@@ -286,11 +286,25 @@ func randomElection(rng *rand.Rand, cardinal bool) *Election {
 }
 
 func TestMESMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	cases := 3000
 	if testing.Short() {
 		cases = 500
 	}
+	testMESMatchesReference(t, cases)
+}
+
+// TestBallotClassCollisions reruns the reference comparison with a hash
+// that makes every ballot collide, so the collision path of the ballot
+// classes is what groups them.
+func TestBallotClassCollisions(t *testing.T) {
+	saved := hashPairs
+	defer func() { hashPairs = saved }()
+	hashPairs = func([]pu) uint64 { return 42 }
+	testMESMatchesReference(t, 300)
+}
+
+func testMESMatchesReference(t *testing.T, cases int) {
+	rng := rand.New(rand.NewPCG(1, 2))
 	funded := 0
 	for k := range cases {
 		cardinal := k%3 == 2
@@ -427,5 +441,19 @@ func TestComputeCancelled(t *testing.T) {
 	cancel()
 	if _, err := ComputeContext(ctx, e, Options{Rule: RuleMES}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled add1 returned %v", err)
+	}
+}
+
+func TestBallotClasses(t *testing.T) {
+	e := approvals(10, []int64{4, 6}, []int{0, 1}, []int{1, 0}, []int{0}, []int{0, 1}, []int{})
+	for _, hash := range []func([]pu) uint64{hashPairs, func([]pu) uint64 { return 7 }} {
+		saved := hashPairs
+		hashPairs = hash
+		in := compileMES(e, UtilityCost)
+		hashPairs = saved
+		// {0,1} three times (any order), {0} once; the empty ballot never pays.
+		if in.n != 2 || !slices.Equal(in.weight, []int64{3, 1}) || !slices.Equal(in.supCount, []int64{4, 3}) {
+			t.Fatalf("classes %d, weights %v, supporters %v", in.n, in.weight, in.supCount)
+		}
 	}
 }
