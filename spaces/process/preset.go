@@ -236,9 +236,12 @@ func (p *parser) fields(n *yaml.Node, what string, known ...string) map[string]*
 		case out[k.Value] != nil:
 			p.errf(k, "field %q is given twice in %s", k.Value, what)
 		default:
-			out[k.Value] = v
-			// A key's line is where an error about its value points.
-			v.Line = k.Line
+			// A key's line is where an error about its value points; the
+			// value is copied so an anchored node shared by aliases keeps
+			// its own line.
+			cp := *deref(v)
+			cp.Line = k.Line
+			out[k.Value] = &cp
 		}
 	}
 	return out
@@ -301,7 +304,20 @@ func (p *parser) seq(n *yaml.Node, what string) []*yaml.Node {
 		p.errf(n, "%s must be a list", what)
 		return nil
 	}
-	return n.Content
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = deref(c)
+	}
+	return out
+}
+
+// deref follows YAML aliases (*name) to their anchored node, so presets
+// may share repeated blocks such as session settings.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 func (p *parser) process(root *yaml.Node) *Preset {
@@ -442,7 +458,7 @@ func (p *parser) process(root *yaml.Node) *Preset {
 					p.errf(v, "session_settings must map session keys to settings")
 				} else {
 					for i := 0; i+1 < len(v.Content); i += 2 {
-						k, sv := v.Content[i], v.Content[i+1]
+						k, sv := v.Content[i], deref(v.Content[i+1])
 						comp.sessionLines[k.Value] = k.Line
 						comp.SessionSettings[k.Value] = p.settings(sv, "settings of session "+k.Value, comp.settingLines, k.Value+".")
 					}
@@ -464,7 +480,7 @@ func (p *parser) settings(n *yaml.Node, what string, lines map[string]int, prefi
 		return out
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], deref(n.Content[i+1])
 		if _, dup := out[k.Value]; dup {
 			p.errf(k, "setting %q is given twice", k.Value)
 			continue

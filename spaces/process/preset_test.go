@@ -178,6 +178,38 @@ func TestApplyPresetWithComponent(t *testing.T) {
 	}
 }
 
+func TestPresetAliases(t *testing.T) {
+	in := newInstance(t)
+	yaml := `slug: aliased
+title: {en: Aliased}
+sessions:
+  - {key: s1, title: &t {en: Session}, starts_at: 2026-11-01, ends_at: 2026-11-10}
+  - {key: s2, title: *t, starts_at: 2026-11-10, ends_at: 2026-11-20}
+components:
+  - module: example
+    session_settings:
+      s1: &open {open: true, quota: 3}
+      s2: *open
+`
+	res, err := ApplyPreset(context.Background(), in.App, in.Org.ID, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps, _ := in.App.Components.InSpace(context.Background(), SpaceType, res.Process.ID)
+	for _, s := range res.Process.Sessions {
+		if s.Title["en"] != "Session" {
+			t.Fatalf("aliased title %v", s.Title)
+		}
+		if v := in.App.Components.SessionSettings(&comps[0], s.ID); !v.Bool("open") || v.Int("quota") != 3 {
+			t.Fatalf("aliased settings of %s: %v", s.Key, v)
+		}
+	}
+	_, err = ApplyPreset(context.Background(), in.App, in.Org.ID, []byte("slug: aliased\ntitle: {en: A}\nx: &bad 1\n"))
+	if err == nil || !strings.Contains(err.Error(), `line 3: unknown field "x"`) {
+		t.Fatalf("want an unknown-field error, got %v", err)
+	}
+}
+
 func TestInvalidPresetsWriteNothing(t *testing.T) {
 	in := newInstance(t)
 	ctx := context.Background()
@@ -252,4 +284,23 @@ func TestInvalidPresetsWriteNothing(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "line 1: ") || !strings.Contains(err.Error(), "\nline 3: ") {
 		t.Fatalf("want both errors in line order, got %v", err)
 	}
+}
+
+// FuzzParsePreset checks that no input makes the preset parser panic, and
+// that every rejection carries at least one message. `go test` runs the
+// seeds; `go test -fuzz FuzzParsePreset` explores further.
+func FuzzParsePreset(f *testing.F) {
+	f.Add([]byte(examplePreset))
+	f.Add([]byte("slug: x\ntitle: {en: [\n"))
+	f.Add([]byte("- a\n- *b\n"))
+	f.Add([]byte("slug: &a x\ntitle: *a\nthemes: *a\nsessions: [1, {key: 2}]\ncomponents: [{settings: [1]}]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pr, _, errs := ParsePreset(b)
+		if pr == nil && len(errs) == 0 {
+			t.Fatal("rejected without a message")
+		}
+		if pr != nil && len(errs) > 0 {
+			t.Fatal("accepted with errors")
+		}
+	})
 }
