@@ -21,9 +21,11 @@ type SessionView struct {
 
 // ShowPage is the data of the process page.
 type ShowPage struct {
-	Process    *Process
-	Sessions   []SessionView
-	Current    *Session
+	Process  *Process
+	Sessions []SessionView
+	Current  *Session
+	// Next is the next session to start, when none is current.
+	Next       *registry.Session
 	Overridden bool
 	Components []registry.Component
 	URL        string
@@ -59,8 +61,13 @@ func (h *handlers) processShow(c echo.Context) error {
 		return err
 	}
 	admin := h.canAdmin(c)
-	views, cur := sessionViews(p, h.now().UTC())
-	return h.srv.Render(c, http.StatusOK, "process/show", ShowPage{Process: p, Sessions: views, Current: cur, Overridden: p.CurrentSessionID != nil,
+	now := h.now().UTC()
+	views, cur := sessionViews(p, now)
+	var next *registry.Session
+	if cur == nil {
+		next = p.Space().NextSession(now)
+	}
+	return h.srv.Render(c, http.StatusOK, "process/show", ShowPage{Process: p, Sessions: views, Current: cur, Next: next, Overridden: p.CurrentSessionID != nil,
 		Components: publicComponents(comps, admin), URL: h.prefix + "/" + p.Slug, CanAdmin: admin, AdminURL: adminPrefix + "/" + p.Slug})
 }
 

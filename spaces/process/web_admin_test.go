@@ -133,7 +133,10 @@ func TestAdminProcessLifecycle(t *testing.T) {
 		if p.CurrentSessionID != nil || len(p.Sessions) != 1 {
 			t.Fatalf("override %v, %d sessions", p.CurrentSessionID, len(p.Sessions))
 		}
-		admin.PostForm(base+"/sessions", form("key", "s2", "title_en", "Two", "starts_at", "2026-11-20T00:00", "ends_at", "2026-12-20T00:00")).Must(t, http.StatusSeeOther)
+		// Between sessions, the page names the next one.
+		admin.PostForm(base+"/sessions", form("key", "s2", "title_en", "Two", "starts_at", "2026-11-25T00:00", "ends_at", "2026-12-20T00:00")).Must(t, http.StatusSeeOther)
+		admin.Get("/processes/budget-2027").Must(t, http.StatusOK).Contains(t, "No session is open at the moment. Next: Two, from 2026-11-25.")
+		admin.PostForm(base+"/sessions/s2", form("title_en", "Two", "starts_at", "2026-11-20T00:00", "ends_at", "2026-12-20T00:00")).Must(t, http.StatusSeeOther)
 	})
 
 	t.Run("Publish", func(t *testing.T) {
