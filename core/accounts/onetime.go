@@ -139,15 +139,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, orgID int64, email s
 	return a, secret, nil
 }
 
-// CheckResetToken tells whether a reset link is still usable, without
-// using it (to show the form or an explanation).
-func (s *Service) CheckResetToken(ctx context.Context, orgID int64, secret string) error {
+// CheckToken tells whether a mailed link (PurposeConfirm or PurposeReset)
+// is still usable, without using it, so that its page can explain at once
+// why it no longer works.
+func (s *Service) CheckToken(ctx context.Context, orgID int64, secret, purpose string) error {
 	now := time.Now().UTC()
 	// A transaction rolled back on purpose: useToken's checks without its
 	// write.
 	errCheck := errors.New("check only")
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if _, err := useToken(tx, orgID, secret, PurposeReset, now); err != nil {
+		if _, err := useToken(tx, orgID, secret, purpose, now); err != nil {
 			return err
 		}
 		return errCheck
@@ -156,6 +157,11 @@ func (s *Service) CheckResetToken(ctx context.Context, orgID int64, secret strin
 		return nil
 	}
 	return err
+}
+
+// CheckResetToken is CheckToken for a password reset link.
+func (s *Service) CheckResetToken(ctx context.Context, orgID int64, secret string) error {
+	return s.CheckToken(ctx, orgID, secret, PurposeReset)
 }
 
 // ResetPassword sets a new password through a reset link. The link is

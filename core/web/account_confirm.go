@@ -4,6 +4,8 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
+
+	"github.com/polder-civic/polder/core/accounts"
 )
 
 // The confirmation link opens a page with a button rather than confirming
@@ -13,9 +15,17 @@ func confirmForm(token string) *FormPage {
 		Hidden: map[string]string{"token": token}}
 }
 
-// accountConfirmForm shows the confirmation button of a mailed link.
+// accountConfirmForm shows the confirmation button of a mailed link, or
+// why the link no longer works.
 func (s *Server) accountConfirmForm(c echo.Context) error {
-	return s.renderForm(c, confirmForm(c.QueryParam("token")), nil)
+	token := c.QueryParam("token")
+	p := confirmForm(token)
+	if err := s.Accounts.CheckToken(c.Request().Context(), Org(c).ID, token, accounts.PurposeConfirm); err != nil {
+		p.Action, p.Intro = "", ""
+		p.Links = []FormLink{{Href: "/confirm/resend", Label: "accounts.link.resend"}, {Href: "/login", Label: "accounts.link.login"}}
+		return s.renderForm(c, p, err)
+	}
+	return s.renderForm(c, p, nil)
 }
 
 // accountConfirm confirms the account's e-mail address.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
@@ -59,6 +60,9 @@ func TestAccountExportAndDelete(t *testing.T) {
 	if _, _, err := in.App.Accounts.CreateAPIToken(t.Context(), acc.ID, "my script"); err != nil {
 		t.Fatal(err)
 	}
+	if err := in.App.DB.Exec("INSERT INTO notifications (account_id, kind, message, link, created_at) VALUES (?, 'answer', 'Your proposal was answered', '/p/1', ?)", acc.ID, time.Now().UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
 	c := in.Client()
 	login(t, c, email, pw).Must(t, http.StatusSeeOther)
 	other := in.Client()
@@ -80,6 +84,9 @@ func TestAccountExportAndDelete(t *testing.T) {
 		}
 		if len(data.APITokens) != 1 || data.APITokens[0].Name != "my script" {
 			t.Errorf("export tokens = %+v", data.APITokens)
+		}
+		if len(data.Notifications) != 1 || data.Notifications[0].Message != "Your proposal was answered" || data.Notifications[0].CreatedAt.IsZero() {
+			t.Errorf("export notifications = %+v", data.Notifications)
 		}
 		if len(data.Activity) == 0 || data.Activity[0].Action != "account.login" {
 			t.Errorf("export activity = %+v, want the logins", data.Activity)

@@ -51,6 +51,7 @@ func TestAccountRegisterConfirmLoginLogout(t *testing.T) {
 
 	t.Run("ConfirmationLinkIsOneTime", func(t *testing.T) {
 		post(t, c, "/login", "/confirm", url.Values{"token": {token}}).Must(t, http.StatusUnprocessableEntity).Contains(t, "already been used")
+		c.Get("/confirm?token="+token).Must(t, http.StatusUnprocessableEntity).Contains(t, "already been used", `href="/confirm/resend"`)
 	})
 
 	r = login(t, c, email, pw)

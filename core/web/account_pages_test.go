@@ -32,7 +32,7 @@ func TestAccountPagesTranslated(t *testing.T) {
 		{"/login", false, http.StatusOK},
 		{"/password/forgot", false, http.StatusOK},
 		{"/password/reset?token=nope", false, http.StatusUnprocessableEntity},
-		{"/confirm?token=nope", false, http.StatusOK},
+		{"/confirm?token=nope", false, http.StatusUnprocessableEntity},
 		{"/confirm/resend", false, http.StatusOK},
 		{"/account", true, http.StatusOK},
 		{"/account/tokens", true, http.StatusOK},

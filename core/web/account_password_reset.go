@@ -18,7 +18,7 @@ func (s *Server) accountPasswordResetForm(c echo.Context) error {
 	token := c.QueryParam("token")
 	p := passwordResetForm(token)
 	if err := s.Accounts.CheckResetToken(c.Request().Context(), Org(c).ID, token); err != nil {
-		p.Fields, p.Submit, p.Action = nil, "", ""
+		p.Fields, p.Action, p.Intro = nil, "", ""
 		p.Links = []FormLink{{Href: "/password/forgot", Label: "accounts.link.forgot_again"}}
 		return s.renderForm(c, p, err)
 	}
