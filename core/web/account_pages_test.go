@@ -53,7 +53,7 @@ func TestAccountPagesTranslated(t *testing.T) {
 			if strings.Contains(p.path, "?") {
 				sep = "&"
 			}
-			r := c.Get(p.path + sep + "locale=" + loc).Must(t, p.status).Contains(t, `<html lang="`+loc+`">`)
+			r := c.Get(p.path+sep+"locale="+loc).Must(t, p.status).Contains(t, `<html lang="`+loc+`">`)
 			if m := untranslated.FindString(r.Body); m != "" {
 				t.Errorf("%s in %s shows the message ID %q", p.path, loc, m)
 			}
