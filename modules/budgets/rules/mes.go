@@ -109,7 +109,16 @@ func compileMES(e *Election, util Utility) *mesInput {
 	// found through a 64-bit hash checked against the stored pairs (a
 	// string-keyed map costs more than the MES run on large instances).
 	// Ballots without any positive utility never pay and are left out.
-	classOf := make(map[uint64]int32)
+	approvals := 0
+	for i := range e.Ballots {
+		approvals += len(e.Ballots[i].Projects)
+	}
+	// Sized for the worst case (all ballots distinct) so that nothing
+	// grows, which on large instances costs more than the MES run.
+	classOf := make(map[uint64]int32, len(e.Ballots))
+	in.apProj = make([]int32, 0, approvals)
+	in.apUtil = make([]int64, 0, approvals)
+	in.weight = make([]int64, 0, len(e.Ballots))
 	var collided map[string]int32 // pairs whose hash another class took
 	var pairs []pu
 	var key []byte
@@ -125,7 +134,7 @@ func compileMES(e *Election, util Utility) *mesInput {
 		}
 		return true
 	}
-	in.apStart = []int32{0}
+	in.apStart = make([]int32, 1, len(e.Ballots)+1)
 	for i := range e.Ballots {
 		b := &e.Ballots[i]
 		pairs = pairs[:0]
