@@ -11,8 +11,12 @@ import (
 
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/registry"
+	budgetscmd "github.com/polder-civic/polder/modules/budgets/command"
+	opinionmapcmd "github.com/polder-civic/polder/modules/opinionmap/command"
 	"github.com/polder-civic/polder/modules/proposals"
 	proposalscmd "github.com/polder-civic/polder/modules/proposals/command"
+	sortitioncmd "github.com/polder-civic/polder/modules/sortition/command"
+	synthesiscmd "github.com/polder-civic/polder/modules/synthesis/command"
 	"github.com/polder-civic/polder/spaces/process"
 )
 
@@ -35,7 +39,11 @@ type moduleCommand struct {
 
 // moduleCommands maps "polder <name> …" to a module's commands.
 var moduleCommands = map[string]moduleCommand{
-	"proposals": {summary: "verify proposals against their fingerprints", run: proposalscmd.Run},
+	"proposals":  {summary: "verify proposals against their fingerprints", run: proposalscmd.Run},
+	"budgets":    {summary: "participatory budgeting outcomes from pabulib .pb files", run: budgetscmd.Run},
+	"opinionmap": {summary: "opinion groups of a Pol.is export folder", run: opinionmapcmd.Run},
+	"sortition":  {summary: "fair panel selection and verifiable draws from CSV pools", run: sortitioncmd.Run},
+	"synthesis":  {summary: "build a synthesis from a file of contributions", run: synthesiscmd.Run},
 }
 
 func moduleUsage() string {
