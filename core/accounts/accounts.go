@@ -158,6 +158,8 @@ type Service struct {
 	// ResetLimiter bounds password reset mails per IP address and per
 	// e-mail, so the form cannot be used to flood a mailbox.
 	ResetLimiter *Limiter
+	// holders are core services keeping personal data (AddHolder).
+	holders map[string]any
 }
 
 // Default limits: 10 failed logins per 15 minutes per IP and per e-mail

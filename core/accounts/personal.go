@@ -100,6 +100,28 @@ func HoldersOf(byID map[string]any) Holders {
 	return h
 }
 
+// AddHolder registers a core service (comments, moderation, panels,
+// permissions…) that keeps personal data: it implements
+// registry.PersonalDataProvider, registry.Eraser or both, and is called
+// like the modules are, under id. Modules and space types need not
+// register: the web layer finds them in the registry. Call it while
+// assembling the app, before serving.
+func (s *Service) AddHolder(id string, v any) {
+	if s.holders == nil {
+		s.holders = map[string]any{}
+	}
+	s.holders[id] = v
+}
+
+// CoreHolders returns the core services registered with AddHolder.
+func (s *Service) CoreHolders() map[string]any {
+	out := make(map[string]any, len(s.holders))
+	for k, v := range s.holders {
+		out[k] = v
+	}
+	return out
+}
+
 func (h Holders) ids() []string {
 	ids := make([]string, 0, len(h))
 	for id := range h {

@@ -55,6 +55,9 @@ func jsonString(v any) string {
 func TestAccountExportAndDelete(t *testing.T) {
 	probe := &gdprProbe{}
 	in, _ := accountInstance(t, app.Options{Modules: []registry.Module{probe}})
+	// A core service registers itself the same way a module is found.
+	coreProbe := &gdprProbe{}
+	in.App.Accounts.AddHolder("core_probe", coreProbe)
 	const email, pw = "lou@example.org", "correct horse battery"
 	acc := in.CreateAccount(email, pw, false)
 	if _, _, err := in.App.Accounts.CreateAPIToken(t.Context(), acc.ID, "my script"); err != nil {
@@ -90,6 +93,9 @@ func TestAccountExportAndDelete(t *testing.T) {
 		}
 		if len(data.Activity) == 0 || data.Activity[0].Action != "account.login" {
 			t.Errorf("export activity = %+v, want the logins", data.Activity)
+		}
+		if _, ok := data.Modules["core_probe"]; !ok {
+			t.Errorf("export lacks the core service's data: %v", data.Modules)
 		}
 		if got := jsonString(data.Modules["gdprprobe"]); !strings.Contains(got, "note of account "+itoa(acc.ID)) {
 			t.Errorf("module data = %s", got)
@@ -140,6 +146,9 @@ func TestAccountExportAndDelete(t *testing.T) {
 		if n := count(t, in, table, "account_id = ?", acc.ID); n != 0 {
 			t.Errorf("%s: %d rows left", table, n)
 		}
+	}
+	if len(coreProbe.anonymised) != 1 {
+		t.Errorf("core service anonymised %v", coreProbe.anonymised)
 	}
 	if len(probe.anonymised) != 1 || probe.anonymised[0] != acc.ID {
 		t.Errorf("module anonymised %v, want [%d]", probe.anonymised, acc.ID)

@@ -118,10 +118,15 @@ func (s *Server) LoginAccount(c echo.Context, acc *accounts.Account) error {
 	return nil
 }
 
-// accountHolders lists the registered modules and space types that keep
-// personal data, for export and erasure.
+// accountHolders lists what keeps personal data, for export and erasure:
+// the core services registered with accounts' AddHolder, the authorizer
+// (role grants) when it implements the interfaces, the space types and
+// the modules.
 func (s *Server) accountHolders() accounts.Holders {
-	all := map[string]any{}
+	all := s.Accounts.CoreHolders()
+	if s.Authz != nil {
+		all["core_roles"] = s.Authz
+	}
 	for _, m := range s.Registry.Modules() {
 		all[m.Manifest().ID] = m
 	}
