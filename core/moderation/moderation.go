@@ -105,10 +105,12 @@ func New(db *store.DB) *Service {
 
 // NotHiddenSQL is a condition that keeps only resources of resourceType
 // whose id (the SQL expression idColumn) is not hidden. Every list, export
-// and search of moderated content adds it.
+// and search of moderated content adds it. It is written as NOT IN over an
+// uncorrelated subquery, which both SQLite and PostgreSQL evaluate once
+// per query (hidden resources are few), not once per row.
 func NotHiddenSQL(resourceType, idColumn string) string {
-	return "NOT EXISTS (SELECT 1 FROM moderations mh WHERE mh.resource_type = '" + resourceType +
-		"' AND mh.resource_id = " + idColumn + " AND mh.hidden_at IS NOT NULL)"
+	return idColumn + " NOT IN (SELECT mh.resource_id FROM moderations mh WHERE mh.resource_type = '" + resourceType +
+		"' AND mh.hidden_at IS NOT NULL)"
 }
 
 // Report records a participant's report. When the resource reaches

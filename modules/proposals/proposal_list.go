@@ -149,22 +149,27 @@ func (s *Service) List(ctx context.Context, sc *Scope, q ListQuery) (*ListResult
 		return nil, fmt.Errorf("counting proposals: %w", err)
 	}
 	res.Pages = int((res.Total + int64(q.PerPage) - 1) / int64(q.PerPage))
-	db := s.filtered(ctx, sc.Component.ID, q).
-		Select("p.*, CASE WHEN a.anonymised_at IS NULL THEN a.nickname ELSE '' END AS author_name").
-		Joins("JOIN accounts a ON a.id = p.author_id")
+	var order string
 	switch q.Sort {
 	case SortSupported:
-		db = db.Order("p.supports_count DESC, p.id DESC")
+		order = "p.supports_count DESC, p.id DESC"
 	case SortRandom:
 		// Multiplying ids by a seed-derived factor modulo the prime
 		// 2^31-1 permutes them: a stable shuffle per seed, computed the
 		// same way on both dialects (the product stays within int64 for
 		// ids below 2^32).
-		db = db.Order(fmt.Sprintf("(p.id * %d) %% 2147483647, p.id", randomFactor(q.Seed)))
+		order = fmt.Sprintf("(p.id * %d) %% 2147483647, p.id", randomFactor(q.Seed))
 	default:
-		db = db.Order("p.published_at DESC, p.id DESC")
+		order = "p.published_at DESC, p.id DESC"
 	}
-	if err := db.Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Scan(&res.Items).Error; err != nil {
+	// The page's ids come from the listing indexes alone; only those 20
+	// rows are then read in full and joined with their authors.
+	page := s.filtered(ctx, sc.Component.ID, q).Select("p.id").Order(order).Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage)
+	db := s.db.WithContext(ctx).Table("proposals p").
+		Select("p.*, CASE WHEN a.anonymised_at IS NULL THEN a.nickname ELSE '' END AS author_name").
+		Joins("JOIN accounts a ON a.id = p.author_id").
+		Where("p.id IN (?)", page).Order(order)
+	if err := db.Scan(&res.Items).Error; err != nil {
 		return nil, fmt.Errorf("listing proposals: %w", err)
 	}
 	for i := range res.Items {
