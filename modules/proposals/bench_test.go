@@ -181,4 +181,3 @@ func BenchmarkFileSustained(b *testing.B) {
 	}
 	b.Logf("accepted %d filings, quota never exceeded", accepted.Load())
 }
-
