@@ -78,7 +78,7 @@ type mesInput struct {
 	supStart []int32
 	supVoter []int32 // class
 	supUtil  []int64
-	supW     []int64 // weight of the class, inline for the hot loop
+	supW     []int32 // weight of the class, inline for the hot loop
 	apStart  []int32
 	apProj   []int32
 	apUtil   []int64
@@ -191,14 +191,14 @@ func compileMES(e *Election, util Utility) *mesInput {
 	total := len(in.apProj)
 	in.supVoter = make([]int32, total)
 	in.supUtil = make([]int64, total)
-	in.supW = make([]int64, total)
+	in.supW = make([]int32, total)
 	next := slices.Clone(in.supStart[:m])
 	for c := 0; c < in.n; c++ {
 		for a := in.apStart[c]; a < in.apStart[c+1]; a++ {
 			p := in.apProj[a]
 			in.supVoter[next[p]] = int32(c)
 			in.supUtil[next[p]] = in.apUtil[a]
-			in.supW[next[p]] = in.weight[c]
+			in.supW[next[p]] = int32(in.weight[c])
 			in.supCount[p] += in.weight[c]
 			next[p]++
 		}
@@ -225,7 +225,7 @@ var hashPairs = func(pairs []pu) uint64 {
 
 type mesItem struct {
 	voter int32 // class
-	w     int64 // voters in the class
+	w     int32 // voters in the class (packed with voter: 32-byte items)
 	util  int64
 	key   float64 // budget / utility
 	bf    float64
@@ -489,10 +489,10 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 		if b < 0 {
 			continue
 		}
-		u, w := in.supUtil[k], in.supW[k]
+		u, w := in.supUtil[k], int64(in.supW[k])
 		key := b / float64(u)
 		minKey = min(minKey, key)
-		items = append(items, mesItem{voter: j, w: w, util: u, key: key, bf: b})
+		items = append(items, mesItem{voter: j, w: int32(w), util: u, key: key, bf: b})
 		tf += float64(w) * b
 		U += w * u
 		voters += w
@@ -524,7 +524,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 			for i := nc; i < len(items); i++ {
 				if items[i].key < rho {
 					rem -= float64(items[i].w) * items[i].bf
-					ur -= items[i].w * items[i].util
+					ur -= int64(items[i].w) * items[i].util
 					items[i], items[nc] = items[nc], items[i]
 					nc++
 					moved = true
@@ -542,7 +542,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 				slices.SortFunc(rest, func(a, b mesItem) int { return cmp.Compare(a.key, b.key) })
 				for nc < len(items) && items[nc].key*float64(ur) < rem {
 					rem -= float64(items[nc].w) * items[nc].bf
-					ur -= items[nc].w * items[nc].util
+					ur -= int64(items[nc].w) * items[nc].util
 					nc++
 				}
 				if nc == len(items) {
@@ -554,7 +554,7 @@ func (r *mesRun) eval(p int, exact bool, buf *[]mesItem) mesEval {
 	}
 	var uOut int64
 	for _, it := range items[nc:] {
-		uOut += it.w * it.util
+		uOut += int64(it.w) * it.util
 	}
 	if !exact {
 		if ev, ok := r.floatCertificate(items, nc, cf, uOut); ok {
@@ -596,7 +596,7 @@ func (r *mesRun) floatCertificate(items []mesItem, nc int, cf float64, uOut int6
 	var wC int64
 	for _, it := range items[:nc] {
 		rem -= float64(it.w) * it.bf
-		wC += it.w
+		wC += int64(it.w)
 	}
 	if rem <= 0 {
 		return mesEval{}, false
@@ -660,13 +660,13 @@ func (r *mesRun) sumCapped(items []mesItem) *big.Int {
 	r.wList = r.wList[:0]
 	var voters int64
 	for _, it := range items {
-		voters += it.w
+		voters += int64(it.w)
 		for a := in.apStart[it.voter]; a < in.apStart[it.voter+1]; a++ {
 			if q := in.apProj[a]; r.funded[q] {
 				if r.w[q] == 0 {
 					r.wList = append(r.wList, q)
 				}
-				r.w[q] += it.w * in.apUtil[a]
+				r.w[q] += int64(it.w) * in.apUtil[a]
 			}
 		}
 	}
@@ -689,8 +689,8 @@ func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
 	var wE big.Int
 	for i, it := range items {
 		E[i] = r.exactBudget(new(big.Int), it.voter)
-		T.Add(T, wE.Mul(E[i], big.NewInt(it.w)))
-		U += it.w * it.util
+		T.Add(T, wE.Mul(E[i], big.NewInt(int64(it.w))))
+		U += int64(it.w) * it.util
 	}
 	cL := new(big.Int).Mul(big.NewInt(r.in.cost[p]), r.L)
 	switch T.Cmp(cL) {
@@ -729,8 +729,8 @@ func (r *mesRun) evalExact(p int, items []mesItem) mesEval {
 			if x.Cmp(&y) <= 0 {
 				break
 			}
-			rem.Sub(rem, wE.Mul(e, big.NewInt(items[nc].w)))
-			ur -= items[nc].w * items[nc].util
+			rem.Sub(rem, wE.Mul(e, big.NewInt(int64(items[nc].w))))
+			ur -= int64(items[nc].w) * items[nc].util
 			nc++
 		}
 		rho = new(big.Rat).SetFrac(rem, new(big.Int).Mul(big.NewInt(ur), r.L))
