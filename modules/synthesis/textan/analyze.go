@@ -46,7 +46,11 @@ const maxWordRunes = 40
 // Unicode boundaries, folded, French elisions removed, stop words, numbers
 // and one-letter words dropped, the rest stemmed.
 func (a *Analyzer) Analyze(text string, lang Lang) []Token {
-	words := Words(Fold(text))
+	return a.AnalyzeWords(Words(Fold(text)), lang)
+}
+
+// AnalyzeWords is Analyze for the words of a folded text.
+func (a *Analyzer) AnalyzeWords(words []string, lang Lang) []Token {
 	tokens := make([]Token, 0, len(words))
 	for _, w := range words {
 		w = strings.ReplaceAll(w, "\u2019", "'")

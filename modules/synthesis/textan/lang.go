@@ -164,7 +164,11 @@ const minCueRatio = 0.12
 // than as the closest supported language. Text with no words, or with too
 // few cue words, is Other.
 func DetectLanguage(text string) Detection {
-	words := Words(Fold(text))
+	return DetectWords(Words(Fold(text)))
+}
+
+// DetectWords is DetectLanguage for the words of a folded text.
+func DetectWords(words []string) Detection {
 	scores := make(map[string]float64, len(detectLangs))
 	letters := 0
 	for _, w := range words {

@@ -83,7 +83,11 @@ func Fold(text string) string {
 // neither letters nor digits turned into one space. Punctuation and case
 // edits therefore do not count as differences.
 func ShingleText(text string) string {
-	f := Fold(Normalize(text))
+	return ShingleForm(Fold(Normalize(text)))
+}
+
+// ShingleForm is ShingleText for a text already normalised and folded.
+func ShingleForm(f string) string {
 	var b strings.Builder
 	b.Grow(len(f))
 	gap := false

@@ -153,6 +153,10 @@ func prepareOne(an *textan.Analyzer, c Contribution, maxRunes int, stop map[stri
 		p.leftOut = "empty text"
 		return p
 	}
+	// Fold and cut into words once: detection, shingles and analysis
+	// all work on the folded text.
+	folded := textan.Fold(norm)
+	words := textan.Words(folded)
 	if c.Language != "" {
 		p.lang = textan.ParseLang(c.Language)
 		if p.lang == textan.Other {
@@ -160,14 +164,14 @@ func prepareOne(an *textan.Analyzer, c Contribution, maxRunes int, stop map[stri
 			return p
 		}
 	} else {
-		p.lang = textan.DetectLanguage(norm).Lang
+		p.lang = textan.DetectWords(words).Lang
 		if p.lang == textan.Other {
 			p.leftOut = "language not recognised as French, Dutch or English"
 			return p
 		}
 	}
-	p.shingle = textan.ShingleText(norm)
-	toks := an.Analyze(norm, p.lang)
+	p.shingle = textan.ShingleForm(folded)
+	toks := an.AnalyzeWords(words, p.lang)
 	if len(stop) > 0 {
 		kept := toks[:0]
 		for _, t := range toks {
