@@ -4,6 +4,7 @@ package authz_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -267,5 +268,44 @@ func TestEnforcerBuildsOnCoreSchema(t *testing.T) {
 	// The shared handle keeps working for everyone else.
 	if err := db.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentDecisions takes decisions from many goroutines while
+// grants change (run with -race): a reload swaps the enforcer whole, so a
+// decision sees the rules before or after a change, never half of them.
+func TestConcurrentDecisions(t *testing.T) {
+	ctx := context.Background()
+	en := newEnforcer(t, testkit.OpenDB(t))
+	p := person(3)
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				ok, err := en.Can(ctx, p, org, "process:1", "notes.create")
+				if err != nil || !ok {
+					errs <- fmt.Errorf("participant refused mid-change: %v %v", ok, err)
+					return
+				}
+				_ = en.RolesIn(ctx, p, org, "process:1")
+			}
+		}()
+	}
+	for i := 0; i < 20; i++ {
+		must(t, en.Grant(ctx, p.ID, registry.RoleModerator, "process:1"))
+		must(t, en.Revoke(ctx, p.ID, registry.RoleModerator, "process:1"))
+	}
+	close(done)
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

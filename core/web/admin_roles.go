@@ -162,8 +162,8 @@ func (s *Server) grantRows(c echo.Context, rm roleManager) ([]GrantRow, error) {
 	var rows []GrantRow
 	for _, g := range grants {
 		a := byID[g.AccountID]
-		if a == nil {
-			continue // another organisation's account
+		if a == nil || a.AnonymisedAt != nil {
+			continue // another organisation's account, or an erased one (its grants no longer hold)
 		}
 		row := GrantRow{AccountID: a.ID, Nickname: a.DisplayName(), Role: g.Role, Domain: g.Domain, OrgWide: g.Domain == orgDom}
 		row.Revocable = Space(c) == nil || g.Domain == Space(c).Domain()
