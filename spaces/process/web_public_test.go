@@ -49,6 +49,12 @@ func TestPublicPages(t *testing.T) {
 		admin := loginAs(t, in, "admin@example.org", true)
 		admin.Get("/processes/town-plan").Must(t, http.StatusOK).Contains(t, "Town plan", "Draft")
 	})
+	t.Run("List", func(t *testing.T) {
+		r := in.Client().Get("/processes").Must(t, http.StatusOK).Contains(t, `href="/processes/climate-convention"`)
+		if strings.Contains(r.Body, "town-plan") {
+			t.Fatal("the draft process is listed")
+		}
+	})
 	t.Run("UnknownProcess", func(t *testing.T) {
 		in.Client().Get("/processes/nope").Must(t, http.StatusNotFound)
 	})
