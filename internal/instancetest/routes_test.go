@@ -32,7 +32,7 @@ import (
 func options() app.Options {
 	return app.Options{
 		SpaceTypes: []app.SpaceType{process.New()},
-		Modules:    []registry.Module{notes.New(), proposals.Module{}},
+		Modules:    []registry.Module{notes.New(), proposals.New()},
 	}
 }
 
