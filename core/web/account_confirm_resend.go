@@ -4,7 +4,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -33,35 +32,4 @@ func (s *Server) accountConfirmResend(c echo.Context) error {
 		return s.renderForm(c, p, err)
 	}
 	return s.Render(c, http.StatusOK, "accounts/message", &MessagePage{Title: "accounts.resend.title", Text: "accounts.resend.done"})
-}
-
-// mailLink sends a confirmation or reset link to an address, at most
-// ResetLimiter's number of times per address and per IP address.
-func (s *Server) mailLink(c echo.Context, email, kind string) error {
-	ctx := c.Request().Context()
-	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{kind + ":ip:" + c.RealIP(), kind + ":email:" + email}
-	lim := s.Accounts.ResetLimiter
-	if err := lim.Check(ctx, keys...); err != nil {
-		return err
-	}
-	if err := lim.Record(ctx, keys...); err != nil {
-		return err
-	}
-	switch kind {
-	case "confirm":
-		acc, secret, err := s.Accounts.RequestConfirmation(ctx, Org(c).ID, email)
-		if err != nil || acc == nil {
-			return err
-		}
-		s.sendAccountMail(c, acc, "confirm", "/confirm", secret)
-	case "reset":
-		acc, secret, err := s.Accounts.RequestPasswordReset(ctx, Org(c).ID, email)
-		if err != nil || acc == nil {
-			return err
-		}
-		s.sendAccountMail(c, acc, "reset", "/password/reset", secret)
-		s.auditAccount(c, acc.ID, "account.password_reset_request", "account", itoa(acc.ID))
-	}
-	return nil
 }

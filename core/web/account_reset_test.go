@@ -90,6 +90,24 @@ func TestAccountPasswordReset(t *testing.T) {
 		post(t, c, "/login", "/password/reset", url.Values{"token": {"forged-token"}, "password": {"another long password"}}).
 			Must(t, http.StatusUnprocessableEntity).Contains(t, "not valid")
 	})
+	t.Run("ForgedHostDoesNotRedirectTheLink", func(t *testing.T) {
+		const uma = "uma@example.org"
+		in.CreateAccount(uma, oldPW, false)
+		nc := in.Client()
+		csrf := pageCSRF(t, nc, "/password/forgot")
+		form := url.Values{"_csrf": {csrf}, "email": {uma}}
+		req, _ := http.NewRequest(http.MethodPost, in.URL+"/password/forgot", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Host = "evil.example"
+		// The client's jar files cookies under the forged host: send the
+		// session cookie by hand, as a forging client would.
+		req.AddCookie(&http.Cookie{Name: "polder_session", Value: sessionCookie(t, in, nc)})
+		nc.Do(req).Must(t, http.StatusOK)
+		link, _ := linkIn(t, rec, uma, "/password/reset")
+		if !strings.HasPrefix(link, "http://"+in.Org.Host+"/") {
+			t.Errorf("reset link %s does not point to the organisation's host %s", link, in.Org.Host)
+		}
+	})
 	t.Run("ResetMailsLimitedPerAddress", func(t *testing.T) {
 		const kim = "kim@example.org"
 		in.CreateAccount(kim, oldPW, false)
