@@ -148,6 +148,28 @@ type SettingsPage struct {
 	Action    string
 	AdminURL  string
 	HasErrors bool
+	// Locales, MetaValues and MetaErrors serve the title and visibility
+	// form.
+	Locales    []string
+	MetaValues map[string]string
+	MetaErrors map[string]string
+}
+
+// MetaValue returns the posted value of the title form, else def.
+func (s SettingsPage) MetaValue(field, def string) string {
+	if s.MetaValues != nil {
+		return s.MetaValues[field]
+	}
+	return def
+}
+
+// Published reports whether the visibility box is checked.
+func (s SettingsPage) Published() bool {
+	if s.MetaValues != nil {
+		v := s.MetaValues["published"]
+		return v == "on" || v == "true"
+	}
+	return s.Component.Published
 }
 
 // globalName and sessionName are the form names of settings.
@@ -192,9 +214,17 @@ func (h *handlers) settingFields(loc string, schema registry.Schema, vals regist
 // renderSettings shows the settings form: stored values, or the posted
 // ones with errors.
 func (h *handlers) renderSettings(c echo.Context, status int, p *Process, comp *registry.Component, man registry.Manifest, posted map[string]string, errs registry.FieldErrors) error {
+	return h.renderSettingsPage(c, status, p, comp, man, posted, errs, nil, nil)
+}
+
+// renderSettingsPage shows a component's admin page: its title and
+// visibility form (metaForm and metaErrs when rejected) and its settings
+// form (posted and errs when rejected).
+func (h *handlers) renderSettingsPage(c echo.Context, status int, p *Process, comp *registry.Component, man registry.Manifest, posted map[string]string, errs registry.FieldErrors, metaForm map[string]string, metaErrs map[string]string) error {
 	loc := web.Locale(c)
 	page := SettingsPage{Process: p, Component: comp, Module: man, HasErrors: len(errs) > 0,
-		Action: fmt.Sprintf("%s/%s/components/%d", adminPrefix, p.Slug, comp.ID), AdminURL: adminPrefix + "/" + p.Slug}
+		Action: fmt.Sprintf("%s/%s/components/%d", adminPrefix, p.Slug, comp.ID), AdminURL: adminPrefix + "/" + p.Slug,
+		Locales: i18n.Supported, MetaValues: metaForm, MetaErrors: metaErrs}
 	page.Global = h.settingFields(loc, man.Settings, h.comps.Settings(comp), posted, globalName, errs, func(k string) string { return k })
 	cur := p.CurrentSession(h.now().UTC())
 	if len(man.SessionSettings) > 0 {

@@ -63,6 +63,7 @@ func (h *handlers) routes() {
 	ad.Page(post, "/components", admin, h.adminComponentEnable)
 	ad.Page(get, "/components/:cid", admin, h.adminComponentSettings)
 	ad.Page(post, "/components/:cid", admin, h.adminComponentSettingsSave)
+	ad.Page(post, "/components/:cid/meta", admin, h.adminComponentMeta)
 
 	// Admin API.
 	text := "object"
@@ -78,6 +79,8 @@ func (h *handlers) routes() {
 		Body: map[string]string{"sessions": "array"}, Required: []string{"sessions"}, Response: "process"}, h.apiSessionsPut)
 	space.API(post, "/components", admin, web.Operation{Summary: "Enable a module in the process as a component",
 		Body: map[string]string{"module": "string", "key": "string", "title": text}, Required: []string{"module"}, Response: "component"}, h.apiComponentEnable)
+	space.API(http.MethodPatch, "/components/:cid", admin, web.Operation{Summary: "Rename a component, or publish or hide it",
+		Body: map[string]string{"title": text, "published": "boolean"}, Response: "component"}, h.apiComponentUpdate)
 	space.API(get, "/components/:cid/settings", admin, web.Operation{Summary: "A component's settings (global and per session key)", Response: "settings"}, h.apiComponentSettings)
 	space.API(http.MethodPut, "/components/:cid/settings", admin, web.Operation{Summary: "Validate and store a component's settings; nothing changes when a field is invalid",
 		Body: map[string]string{"settings": "object", "session_settings": "object"}, Response: "settings"}, h.apiComponentSettingsPut)

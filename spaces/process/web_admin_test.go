@@ -252,6 +252,23 @@ func TestComponentSettingsForm(t *testing.T) {
 		}
 		admin.Get("/processes/town-plan").Must(t, http.StatusOK).Contains(t, fmt.Sprintf(`href="/processes/town-plan/c/%d"`, comp.ID))
 	})
+	t.Run("TitleAndVisibility", func(t *testing.T) {
+		meta := settingsURL + "/meta"
+		admin.Get(settingsURL + "?locale=en").Must(t, http.StatusOK)
+		admin.PostForm(meta, form("title_en", " ", "published", "on")).Must(t, http.StatusUnprocessableEntity).Contains(t, "Give a title in at least one language.")
+		admin.PostForm(meta, form("title_en", "Our ideas", "title_fr", "Nos idées")).Must(t, http.StatusSeeOther) // unchecked: hidden
+		visitor := in.Client()
+		r := visitor.Get("/processes/town-plan")
+		if r.Status == http.StatusOK && strings.Contains(r.Body, "Our ideas") {
+			t.Fatal("a hidden component is listed for visitors")
+		}
+		admin.Get("/admin/processes/town-plan").Must(t, http.StatusOK).Contains(t, "Our ideas", "Hidden")
+		admin.PostForm(meta, form("title_en", "Our ideas", "published", "on")).Must(t, http.StatusSeeOther)
+		admin.Get("/processes/town-plan").Must(t, http.StatusOK).Contains(t, "Our ideas")
+		if count(t, in, "audit_log", "action = ?", "component.update") != 2 {
+			t.Fatal("component updates not audited")
+		}
+	})
 	t.Run("OtherProcessComponent", func(t *testing.T) {
 		admin.Get(fmt.Sprintf("%s/components/%d", "/admin/processes/town-plan", comp.ID+100)).Must(t, http.StatusNotFound)
 	})
@@ -382,6 +399,12 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatalf("saved %+v", st)
 	}
 	c.JSON(http.MethodPut, settings, user, `{"settings":{}}`).Must(t, http.StatusNotFound)
+	compURL := fmt.Sprintf("/api/v1/processes/api-one/components/%d", comp.ID)
+	c.JSON(http.MethodPatch, compURL, admin, `{"title":{}}`).Must(t, http.StatusUnprocessableEntity)
+	decode(c.JSON(http.MethodPatch, compURL, admin, `{"published":false}`).Must(t, http.StatusOK), &comp)
+	if comp.Published || comp.Title["fr"] != "Exemple" {
+		t.Fatalf("patched component %+v", comp)
+	}
 
 	decode(c.JSON(http.MethodPost, "/api/v1/processes/api-one/status", admin, `{"status":"published"}`).Must(t, http.StatusOK), &p)
 	c.JSON(http.MethodGet, "/api/v1/processes/api-one", "", "").Must(t, http.StatusOK)
