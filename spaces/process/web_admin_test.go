@@ -254,7 +254,7 @@ func TestComponentSettingsForm(t *testing.T) {
 	})
 	t.Run("TitleAndVisibility", func(t *testing.T) {
 		meta := settingsURL + "/meta"
-		admin.Get(settingsURL + "?locale=en").Must(t, http.StatusOK)
+		admin.Get(settingsURL+"?locale=en").Must(t, http.StatusOK)
 		admin.PostForm(meta, form("title_en", " ", "published", "on")).Must(t, http.StatusUnprocessableEntity).Contains(t, "Give a title in at least one language.")
 		admin.PostForm(meta, form("title_en", "Our ideas", "title_fr", "Nos idées")).Must(t, http.StatusSeeOther) // unchecked: hidden
 		visitor := in.Client()
