@@ -113,6 +113,8 @@ func (r *Registration) Validate() error {
 	}
 	if !validNickname(r.Nickname) {
 		fields["nickname"] = "accounts.error.nickname"
+	} else if reservedNickname(r.Nickname) {
+		fields["nickname"] = "accounts.error.nickname_reserved"
 	}
 	if len([]rune(r.Password)) < MinPasswordLength || len(r.Password) > 1024 {
 		fields["password"] = "accounts.error.password_length"
@@ -130,6 +132,12 @@ func (r *Registration) Validate() error {
 		return &perr.Error{Code: perr.CodeInvalid, MessageID: "error.form_invalid", Fields: fields, Data: map[string]any{"Min": MinPasswordLength}}
 	}
 	return nil
+}
+
+// reservedNickname reports names of the form erased accounts take
+// (DeletedName), which nobody may choose: erasure must never clash.
+func reservedNickname(n string) bool {
+	return strings.HasPrefix(strings.ToLower(n), "deleted-")
 }
 
 func validNickname(n string) bool {

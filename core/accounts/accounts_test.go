@@ -49,6 +49,7 @@ func TestRegisterValidation(t *testing.T) {
 		{"BadNickname", accounts.Registration{Email: "b@example.org", Name: "B", Nickname: "b b", Password: "correct horse battery"}, perr.CodeInvalid, []string{"nickname"}},
 		{"BadLocale", accounts.Registration{Email: "b@example.org", Name: "B", Nickname: "bb", Password: "correct horse battery", Locale: "de"}, perr.CodeInvalid, []string{"locale"}},
 		{"EmailTakenCaseInsensitive", accounts.Registration{Email: "ANN@example.org", Name: "A", Nickname: "ann3", Password: "correct horse battery"}, perr.CodeConflict, []string{"email"}},
+		{"NicknameReserved", accounts.Registration{Email: "d@example.org", Name: "D", Nickname: "Deleted-7", Password: "correct horse battery"}, perr.CodeInvalid, []string{"nickname"}},
 		{"NicknameTaken", accounts.Registration{Email: "c@example.org", Name: "C", Nickname: "ann", Password: "correct horse battery"}, perr.CodeConflict, []string{"nickname"}},
 	}
 	for _, tc := range cases {

@@ -32,6 +32,8 @@ func (p *Profile) Validate() error {
 	}
 	if !validNickname(p.Nickname) {
 		fields["nickname"] = "accounts.error.nickname"
+	} else if reservedNickname(p.Nickname) {
+		fields["nickname"] = "accounts.error.nickname_reserved"
 	}
 	if p.Locale != "" && !i18n.IsSupported(p.Locale) {
 		fields["locale"] = "accounts.error.locale"
