@@ -199,10 +199,10 @@ func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, p
 		}
 	})
 	maxK = max(minK, min(maxK, n/minDocsPerTopic))
-	// Fred & Jain draw the k of each run in [√n/2, √n]: partitions
-	// finer than the topics, whose votes average into the co-association.
-	runLo, runHi := maxK, maxK
-	co := coAssociation(sample, runLo, runHi, runs, rng)
+	// Every run partitions as finely as the topics may go (Fred & Jain
+	// split into more clusters than expected); their votes average into
+	// the co-association.
+	co := coAssociation(sample, maxK, maxK, runs, rng)
 	progress(1, 3)
 	for i := range co {
 		for j := range co[i] {
