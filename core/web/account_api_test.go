@@ -147,6 +147,29 @@ func TestAccountAPI(t *testing.T) {
 		r := jsonReq(t, in, v, http.MethodPost, "/api/v1/register", csrf, `{"email":"pia@example.org","name":"Pia","nickname":"pia","password":"correct horse battery"}`)
 		r.Must(t, http.StatusCreated).Contains(t, `"email":"pia@example.org"`, `"confirmed_at":null`)
 		linkIn(t, rec, "pia@example.org", "/confirm")
+
+		// Ask again, confirm, forget, reset: all by JSON.
+		sent := len(rec.Sent())
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/confirm/resend", csrf, `{"email":"pia@example.org"}`).Must(t, http.StatusAccepted)
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/confirm/resend", csrf, `{"email":"nobody@example.org"}`).Must(t, http.StatusAccepted)
+		if got := len(rec.Sent()) - sent; got != 1 {
+			t.Errorf("%d mails for a resend to one known and one unknown address, want 1", got)
+		}
+		_, tok := linkIn(t, rec, "pia@example.org", "/confirm")
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/confirm", csrf, `{"token":"`+tok+`"}`).Must(t, http.StatusOK).Contains(t, `"email":"pia@example.org"`)
+		if a := mustAccount(t, in, "pia@example.org"); !a.Confirmed() {
+			t.Error("not confirmed through the API")
+		}
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/confirm", csrf, `{"token":"`+tok+`"}`).Must(t, http.StatusUnprocessableEntity)
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/password/forgot", csrf, `{"email":"pia@example.org"}`).Must(t, http.StatusAccepted)
+		_, reset := linkIn(t, rec, "pia@example.org", "/password/reset")
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/password/reset", csrf, `{"token":"`+reset+`","password":"short"}`).Must(t, http.StatusUnprocessableEntity).Contains(t, `"password":`)
+		// The failed attempt kept the session; a fresh token is needed
+		// after the successful one, which ends it.
+		jsonReq(t, in, v, http.MethodPost, "/api/v1/password/reset", csrf, `{"token":"`+reset+`","password":"staple tuna violin"}`).Must(t, http.StatusNoContent)
+		if _, err := in.App.Accounts.Authenticate(t.Context(), in.Org.ID, "pia@example.org", "staple tuna violin"); err != nil {
+			t.Errorf("new password refused: %v", err)
+		}
 	})
 	t.Run("Delete", func(t *testing.T) {
 		c.JSON(http.MethodDelete, "/api/v1/me", secret, `{"password":"wrong one!!"}`).Must(t, http.StatusUnprocessableEntity).Contains(t, `"password":`)
@@ -158,7 +181,8 @@ func TestAccountAPI(t *testing.T) {
 	})
 	// Every account route is in the route table (hence the OpenAPI
 	// document), with what it requires.
-	want := map[string]bool{"POST /api/v1/register": false, "GET /api/v1/me": true, "PATCH /api/v1/me": true, "GET /api/v1/me/data": true, "DELETE /api/v1/me": true,
+	want := map[string]bool{"POST /api/v1/register": false, "POST /api/v1/confirm": false, "POST /api/v1/confirm/resend": false,
+		"POST /api/v1/password/forgot": false, "POST /api/v1/password/reset": false, "GET /api/v1/me": true, "PATCH /api/v1/me": true, "GET /api/v1/me/data": true, "DELETE /api/v1/me": true,
 		"GET /api/v1/me/tokens": true, "POST /api/v1/me/tokens": true, "DELETE /api/v1/me/tokens/:id": true}
 	seen := map[string]bool{}
 	for _, r := range in.App.Server.Routes.All() {

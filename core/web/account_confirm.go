@@ -3,6 +3,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/accounts"
@@ -43,4 +45,22 @@ func (s *Server) accountConfirm(c echo.Context) error {
 	s.auditAccount(c, acc.ID, "account.confirm", "account", itoa(acc.ID))
 	s.Flash(c, "accounts.flash.confirmed")
 	return Redirect(c, "/login")
+}
+
+type tokenBody struct {
+	Token string `json:"token"`
+}
+
+// accountConfirmAPI is the JSON form of accountConfirm.
+func (s *Server) accountConfirmAPI(c echo.Context) error {
+	var req tokenBody
+	if err := bindAccountJSON(c, &req); err != nil {
+		return err
+	}
+	acc, err := s.Accounts.Confirm(c.Request().Context(), Org(c).ID, req.Token)
+	if err != nil {
+		return err
+	}
+	s.auditAccount(c, acc.ID, "account.confirm", "account", itoa(acc.ID))
+	return c.JSON(http.StatusOK, acc.Data())
 }

@@ -33,3 +33,20 @@ func (s *Server) accountConfirmResend(c echo.Context) error {
 	}
 	return s.Render(c, http.StatusOK, "accounts/message", &MessagePage{Title: "accounts.resend.title", Text: "accounts.resend.done"})
 }
+
+type emailBody struct {
+	Email string `json:"email"`
+}
+
+// accountConfirmResendAPI is the JSON form of accountConfirmResend; it
+// answers 202 whether or not a mail was sent.
+func (s *Server) accountConfirmResendAPI(c echo.Context) error {
+	var req emailBody
+	if err := bindAccountJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.mailLink(c, req.Email, "confirm"); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}

@@ -33,3 +33,16 @@ func (s *Server) accountPasswordForgot(c echo.Context) error {
 	}
 	return s.Render(c, http.StatusOK, "accounts/message", &MessagePage{Title: "accounts.forgot.title", Text: "accounts.forgot.done"})
 }
+
+// accountPasswordForgotAPI is the JSON form of accountPasswordForgot; it
+// answers 202 whether or not the address has an account.
+func (s *Server) accountPasswordForgotAPI(c echo.Context) error {
+	var req emailBody
+	if err := bindAccountJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.mailLink(c, req.Email, "reset"); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}

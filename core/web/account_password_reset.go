@@ -3,6 +3,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -46,4 +48,28 @@ func (s *Server) accountPasswordReset(c echo.Context) error {
 	}
 	s.Flash(c, "accounts.flash.password_reset")
 	return Redirect(c, "/login")
+}
+
+type resetBody struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// accountPasswordResetAPI is the JSON form of accountPasswordReset.
+func (s *Server) accountPasswordResetAPI(c echo.Context) error {
+	var req resetBody
+	if err := bindAccountJSON(c, &req); err != nil {
+		return err
+	}
+	acc, err := s.Accounts.ResetPassword(c.Request().Context(), Org(c).ID, req.Token, req.Password)
+	if err != nil {
+		return err
+	}
+	s.auditAccount(c, acc.ID, "account.password_reset", "account", itoa(acc.ID))
+	if !isBearer(c) {
+		if err := s.Logout(c); err != nil {
+			return err
+		}
+	}
+	return c.NoContent(http.StatusNoContent)
 }

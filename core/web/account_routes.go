@@ -50,6 +50,30 @@ func (s *Server) mountAccounts() {
 		Required: []string{"email", "name", "nickname", "password"},
 		Response: "The new (unconfirmed) account.",
 	}, s.accountRegisterAPI)
+	r.API(http.MethodPost, "/confirm", NeedPublic, Operation{
+		Summary:  "Confirm an e-mail address with the token of the mailed link.",
+		Body:     map[string]string{"token": "string"},
+		Required: []string{"token"},
+		Response: "The confirmed account.",
+	}, s.accountConfirmAPI)
+	r.API(http.MethodPost, "/confirm/resend", NeedPublic, Operation{
+		Summary:  "Mail a new confirmation link to an unconfirmed account (same answer for any address).",
+		Body:     map[string]string{"email": "string"},
+		Required: []string{"email"},
+		Response: "Accepted.",
+	}, s.accountConfirmResendAPI)
+	r.API(http.MethodPost, "/password/forgot", NeedPublic, Operation{
+		Summary:  "Mail a password reset link, valid one hour (same answer for any address).",
+		Body:     map[string]string{"email": "string"},
+		Required: []string{"email"},
+		Response: "Accepted.",
+	}, s.accountPasswordForgotAPI)
+	r.API(http.MethodPost, "/password/reset", NeedPublic, Operation{
+		Summary:  "Set a new password with the token of a reset link; every session of the account ends.",
+		Body:     map[string]string{"token": "string", "password": "string"},
+		Required: []string{"token", "password"},
+		Response: "No content.",
+	}, s.accountPasswordResetAPI)
 	r.API(http.MethodGet, "/me", NeedLogin, Operation{Summary: "The authenticated account.", Response: "The account."}, s.accountShowAPI)
 	r.API(http.MethodPatch, "/me", NeedLogin, Operation{
 		Summary:  "Update the authenticated account's profile.",
