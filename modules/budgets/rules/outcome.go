@@ -322,9 +322,9 @@ func add1Share(ctx context.Context, e *Election, in *mesInput, run *mesRun) (*bi
 	}
 	results := make([]result, workers)
 	allFunded := len(run.order) == supported
-	// Once every supported project is funded nothing can change any more
-	// (a larger share can only fund the same set), which also ends the
-	// loop when all supported projects fit in B.
+	// Once every supported project is funded, they all fit in B: no larger
+	// share can overspend, so the definition would never stop, and every
+	// large enough share funds exactly this set. Stop here.
 	for !allFunded {
 		if err := ctx.Err(); err != nil {
 			return nil, runs, fmt.Errorf("add1 completion stopped at share %d: %w", last, err)
