@@ -45,15 +45,21 @@ func (s *Server) accountLogin(c echo.Context) error {
 	p := loginForm(form["next"])
 	p.fill(form)
 	email := strings.ToLower(strings.TrimSpace(form["email"]))
-	ip := c.RealIP()
+	// Failures count per client address and per e-mail (an empty key is
+	// not counted). The address is echo's RealIP: behind a proxy, the
+	// server must be told which X-Forwarded-For hops to trust.
+	keys := []string{"ip:" + c.RealIP(), ""}
+	if email != "" {
+		keys[1] = "email:" + email
+	}
 	lim := s.Accounts.LoginLimiter
-	if err := lim.Check(ctx, "ip:"+ip, "email:"+email); err != nil {
+	if err := lim.Check(ctx, keys...); err != nil {
 		return s.renderForm(c, p, err)
 	}
 	acc, err := s.Accounts.Authenticate(ctx, Org(c).ID, email, form["password"])
 	if err != nil {
 		if perr.CodeOf(err) == perr.CodeUnauthorised {
-			if rerr := lim.Record(ctx, "ip:"+ip, "email:"+email); rerr != nil {
+			if rerr := lim.Record(ctx, keys...); rerr != nil {
 				return rerr
 			}
 		}

@@ -56,7 +56,10 @@ func (s *Server) sendAccountMail(c echo.Context, acc *accounts.Account, kind, pa
 func (s *Server) mailLink(c echo.Context, email, kind string) error {
 	ctx := c.Request().Context()
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{kind + ":ip:" + c.RealIP(), kind + ":email:" + email}
+	keys := []string{kind + ":ip:" + c.RealIP(), ""}
+	if email != "" {
+		keys[1] = kind + ":email:" + email
+	}
 	lim := s.Accounts.ResetLimiter
 	if err := lim.Check(ctx, keys...); err != nil {
 		return err
