@@ -21,6 +21,7 @@ func confirmForm(token string) *FormPage {
 // why the link no longer works.
 func (s *Server) accountConfirmForm(c echo.Context) error {
 	token := c.QueryParam("token")
+	c.Response().Header().Set("Cache-Control", "no-store")
 	p := confirmForm(token)
 	if err := s.Accounts.CheckToken(c.Request().Context(), Org(c).ID, token, accounts.PurposeConfirm); err != nil {
 		p.Action, p.Intro = "", ""

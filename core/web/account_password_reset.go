@@ -18,6 +18,8 @@ func passwordResetForm(token string) *FormPage {
 // or why the link no longer works.
 func (s *Server) accountPasswordResetForm(c echo.Context) error {
 	token := c.QueryParam("token")
+	// The page carries the token: keep it out of caches.
+	c.Response().Header().Set("Cache-Control", "no-store")
 	p := passwordResetForm(token)
 	if err := s.Accounts.CheckResetToken(c.Request().Context(), Org(c).ID, token); err != nil {
 		p.Fields, p.Action, p.Intro = nil, "", ""
