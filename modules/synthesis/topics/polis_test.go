@@ -133,7 +133,12 @@ func TestPolisConversationsRecovered(t *testing.T) {
 			uber++
 		}
 	}
-	t.Logf("vtaiwan.uberx (Chinese): %d of %d left out", leftUber, uber)
+	t.Logf("vtaiwan.uberx (Chinese): %d of %d left out; English statements left out: %d of %d", leftUber, uber, len(syn.LeftOut)-leftUber, len(cs)-uber)
+	// The other six conversations are in English: an independent check
+	// of the language detector on real statements.
+	if english := len(cs) - uber; float64(len(syn.LeftOut)-leftUber) > 0.02*float64(english) {
+		t.Errorf("%d of %d English statements left out", len(syn.LeftOut)-leftUber, english)
+	}
 	if float64(leftUber) < 0.9*float64(uber) {
 		t.Errorf("only %d of %d Chinese statements were left out", leftUber, uber)
 	}
