@@ -30,15 +30,6 @@ func (a sparse) dot(b sparse) float64 {
 	return s
 }
 
-// dotDense is the product with a dense vector.
-func (a sparse) dotDense(d []float64) float64 {
-	s := 0.0
-	for k, t := range a.idx {
-		s += a.val[k] * d[t]
-	}
-	return s
-}
-
 // vocabulary holds the kept terms: a unigram is one stem id, a bigram two
 // adjacent stem ids.
 type vocabulary struct {
