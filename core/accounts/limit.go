@@ -40,6 +40,7 @@ type loginAttempt struct {
 	CreatedAt time.Time
 }
 
+// TableName is the limiter's table (shared by every limiter name).
 func (loginAttempt) TableName() string { return "login_attempts" }
 
 func (l *Limiter) hash(key string) string { return HashSecret(l.Name + "\x00" + key) }

@@ -39,6 +39,7 @@ type oneTimeToken struct {
 	CreatedAt time.Time
 }
 
+// TableName is core's table of one-time tokens.
 func (oneTimeToken) TableName() string { return "account_tokens" }
 
 // issueToken stores a new one-time token and returns its secret.

@@ -37,6 +37,7 @@ func (s *Server) mountAccounts() {
 	r.Page(http.MethodPost, "/password/reset", NeedPublic, s.accountPasswordReset)
 	r.Page(http.MethodGet, "/account", NeedLogin, s.accountShow)
 	r.Page(http.MethodPost, "/account", NeedLogin, s.accountUpdate)
+	r.Page(http.MethodPost, "/account/sessions/end", NeedLogin, s.accountSessionsEnd)
 	r.Page(http.MethodGet, "/account/data", NeedLogin, s.accountDataDownload)
 	r.Page(http.MethodGet, "/account/delete", NeedLogin, s.accountDeleteForm)
 	r.Page(http.MethodPost, "/account/delete", NeedLogin, s.accountDelete)

@@ -38,3 +38,24 @@ func TestAccountProfileUpdate(t *testing.T) {
 		t.Errorf("saved %q %q %q", a.Name, a.Nickname, a.Locale)
 	}
 }
+
+func TestAccountEndOtherSessions(t *testing.T) {
+	in, _ := accountInstance(t, app.Options{})
+	const email, pw = "vic@example.org", "correct horse battery"
+	in.CreateAccount(email, pw, false)
+	here, there := in.Client(), in.Client()
+	login(t, here, email, pw).Must(t, http.StatusSeeOther)
+	login(t, there, email, pw).Must(t, http.StatusSeeOther)
+	before := sessionCookie(t, in, here)
+	r := post(t, here, "/account", "/account/sessions/end", url.Values{})
+	if r.Status != http.StatusSeeOther || r.Location != "/account" {
+		t.Fatalf("end sessions: %d %s", r.Status, r.Location)
+	}
+	here.Get("/account").Must(t, http.StatusOK).Contains(t, "Your other sessions have been logged out.")
+	if sessionCookie(t, in, here) == before {
+		t.Error("this session's token was not rotated")
+	}
+	if r := there.Get("/account"); r.Status != http.StatusSeeOther {
+		t.Errorf("the other session still opens /account (%d)", r.Status)
+	}
+}
