@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -177,27 +178,58 @@ func RouteRoleTable(t *testing.T, opts app.Options) {
 	// other roles see.
 	sort.SliceStable(routes, func(i, j int) bool { return routes[i].Method == http.MethodGet && routes[j].Method != http.MethodGet })
 	seen := map[string]int{}
-	for _, rt := range routes {
-		for _, r := range roles {
-			want := expect(rt, r, in.App.Registry)
-			path := fill(rt, fx)
+	// One session per role, renewed after each request that may change
+	// state (it may have logged the role out); requests that cannot run
+	// for all roles at once.
+	type session struct {
+		c    *apptest.Client
+		csrf string
+	}
+	sessions := make([]session, len(roles))
+	renew := func() {
+		for i, r := range roles {
 			c := in.Client()
-			csrf := Session(t, in, c, r.accountID)
-			var resp *apptest.Response
-			switch {
-			case rt.API:
-				body := ""
-				if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
-					body = "{}"
-				}
-				resp = JSON(t, in, c, rt.Method, path, csrf, "", body)
-			case rt.Method == http.MethodGet:
-				resp = c.Get(path)
-			default:
-				req, _ := http.NewRequest(rt.Method, in.URL+path, strings.NewReader(url.Values{"_csrf": {csrf}}.Encode()))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp = c.Do(req)
+			sessions[i] = session{c: c, csrf: Session(t, in, c, r.accountID)}
+		}
+	}
+	renew()
+	send := func(rt web.Route, path string, s session) *apptest.Response {
+		switch {
+		case rt.API:
+			body := ""
+			if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
+				body = "{}"
 			}
+			return JSON(t, in, s.c, rt.Method, path, s.csrf, "", body)
+		case rt.Method == http.MethodGet:
+			return s.c.Get(path)
+		default:
+			req, _ := http.NewRequest(rt.Method, in.URL+path, strings.NewReader(url.Values{"_csrf": {s.csrf}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return s.c.Do(req)
+		}
+	}
+	for _, rt := range routes {
+		path := fill(rt, fx)
+		safe := rt.Method == http.MethodGet || rt.Method == http.MethodHead
+		resps := make([]*apptest.Response, len(roles))
+		if safe {
+			var wg sync.WaitGroup
+			for i := range roles {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					resps[i] = send(rt, path, sessions[i])
+				}()
+			}
+			wg.Wait()
+		} else {
+			for i := range roles {
+				resps[i] = send(rt, path, sessions[i])
+			}
+		}
+		for i, r := range roles {
+			want, resp := expect(rt, r, in.App.Registry), resps[i]
 			got := classify(in, resp)
 			if got != want {
 				t.Errorf("%s %s (need %v %q, scope %s) as %s: got %s (status %d, location %q), want %s\n%s",
@@ -212,6 +244,9 @@ func RouteRoleTable(t *testing.T, opts app.Options) {
 			}
 			seen[string(got)]++
 		}
+		if safe {
+			continue
+		}
 		// Put the fixture back if an admin's request closed or unpublished
 		// it, so the next route is tested on a published space with the
 		// default permissions.
@@ -223,6 +258,7 @@ func RouteRoleTable(t *testing.T, opts app.Options) {
 		if err := en.Reload(ctx); err != nil {
 			t.Fatal(err)
 		}
+		renew()
 	}
 	t.Logf("%d routes × %d roles: %v", len(routes), len(roles), seen)
 	// The table must exercise each outcome, the example module's routes
