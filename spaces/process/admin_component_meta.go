@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/i18n"
+	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/web"
 )
@@ -41,7 +42,7 @@ func (h *handlers) adminComponentMeta(c echo.Context) error {
 		return err
 	}
 	if err := h.updateComponentMeta(c.Request().Context(), comp, textFromForm(form, "title"), form["published"] == "on" || form["published"] == "true"); err != nil {
-		if pe, ok := asPerr(err); ok && pe.Code == "invalid" {
+		if pe, ok := asPerr(err); ok && pe.Code == perr.CodeInvalid {
 			return h.renderSettingsMeta(c, p, comp, man, form, pe.Fields)
 		}
 		return err

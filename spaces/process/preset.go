@@ -17,6 +17,7 @@ import (
 
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/i18n"
+	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/web"
 )
@@ -180,7 +181,7 @@ func preparePreset(ctx context.Context, a *app.App, orgID int64, yamlBytes []byt
 
 func isNotFound(err error) bool {
 	pe, ok := asPerr(err)
-	return ok && pe.Code == "not_found"
+	return ok && pe.Code == perr.CodeNotFound
 }
 
 // presetLines maps validation field names ("slug", "themes.2.key") to the
