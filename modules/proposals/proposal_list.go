@@ -45,6 +45,10 @@ type ListQuery struct {
 	PerPage int
 	// Locale chooses the full-text configuration.
 	Locale string
+	// total, when non-negative, is the number of matches already known
+	// from the counts per theme and session (the page computes those
+	// anyway), which saves counting again.
+	total int64
 }
 
 // ListItem is a proposal with its author's public name.
@@ -103,11 +107,14 @@ func (s *Service) filtered(ctx context.Context, componentID int64, q ListQuery) 
 		db = db.Where("p.author_kind = ?", q.AuthorKind)
 	}
 	if search := strings.TrimSpace(q.Search); search != "" {
-		if s.db.Dialect == store.Postgres {
+		switch {
+		case s.db.Dialect == store.Postgres:
 			cfg := ftsConfig(q.Locale)
 			db = db.Where("to_tsvector('"+cfg+"', p.title || ' ' || p.body) @@ plainto_tsquery('"+cfg+"', ?)", search)
-		} else {
-			// SQLite: every word must appear in the title or the body
+		case s.fts && ftsMatch(search) != "":
+			db = db.Where("p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ?)", ftsMatch(search))
+		default:
+			// No FTS5: every word must appear in the title or the body
 			// (LIKE is case-insensitive for ASCII letters only).
 			words := strings.Fields(search)
 			if len(words) > 8 {
@@ -144,9 +151,11 @@ func (s *Service) List(ctx context.Context, sc *Scope, q ListQuery) (*ListResult
 	if q.Page < 1 {
 		q.Page = 1
 	}
-	res := &ListResult{Page: q.Page, PerPage: q.PerPage, Items: []ListItem{}}
-	if err := s.filtered(ctx, sc.Component.ID, q).Count(&res.Total).Error; err != nil {
-		return nil, fmt.Errorf("counting proposals: %w", err)
+	res := &ListResult{Page: q.Page, PerPage: q.PerPage, Items: []ListItem{}, Total: q.total}
+	if q.total <= 0 {
+		if err := s.filtered(ctx, sc.Component.ID, q).Count(&res.Total).Error; err != nil {
+			return nil, fmt.Errorf("counting proposals: %w", err)
+		}
 	}
 	res.Pages = int((res.Total + int64(q.PerPage) - 1) / int64(q.PerPage))
 	var order string
@@ -185,20 +194,38 @@ type Count struct {
 	ThemeID   int64 `json:"theme_id"`
 	SessionID int64 `json:"session_id"`
 	N         int   `json:"count"`
+	// Withdrawn counts the withdrawn ones, not included in N.
+	Withdrawn int `json:"withdrawn"`
 }
 
-// Counts returns the visible proposals per theme and session, the figures
-// an organiser follows.
+// Counts returns the visible published proposals per theme and session,
+// the figures an organiser follows, with the withdrawn ones beside them.
 func (s *Service) Counts(ctx context.Context, sc *Scope) ([]Count, error) {
 	var out []Count
-	err := s.db.WithContext(ctx).Table("proposals p").Select("p.theme_id, p.session_id, COUNT(*) AS n").
-		Where("p.component_id = ? AND p.state = ?", sc.Component.ID, StatePublished).
+	err := s.db.WithContext(ctx).Table("proposals p").
+		Select("p.theme_id, p.session_id, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS n, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS withdrawn", StatePublished, StateWithdrawn).
+		Where("p.component_id = ? AND p.state IN ?", sc.Component.ID, publicStates).
 		Where(moderation.NotHiddenSQL(ResourceType, "p.id")).
 		Group("p.theme_id, p.session_id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("counting proposals: %w", err)
 	}
 	return out, nil
+}
+
+// totalFrom returns the number of matches of a query filtering only by
+// theme and session, from the counts; -1 when other filters apply.
+func totalFrom(counts []Count, q ListQuery) int64 {
+	if q.State != "" || q.AuthorKind != "" || strings.TrimSpace(q.Search) != "" {
+		return -1
+	}
+	var n int64
+	for _, c := range counts {
+		if (q.ThemeID == 0 || c.ThemeID == q.ThemeID) && (q.SessionID == 0 || c.SessionID == q.SessionID) {
+			n += int64(c.N + c.Withdrawn)
+		}
+	}
+	return n
 }
 
 // CountTable arranges counts as rows of themes and columns of sessions.
@@ -281,11 +308,12 @@ func (h *handlers) index(c echo.Context) error {
 		q.Seed = h.visitorSeed(c)
 	}
 	ctx := c.Request().Context()
-	res, err := h.svc.List(ctx, sc, q)
+	counts, err := h.svc.Counts(ctx, sc)
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.Counts(ctx, sc)
+	q.total = totalFrom(counts, q)
+	res, err := h.svc.List(ctx, sc, q)
 	if err != nil {
 		return err
 	}

@@ -56,12 +56,14 @@ type Service struct {
 	Moderation *moderation.Service
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// fts is true when the SQLite FTS5 table exists (see search.go).
+	fts bool
 }
 
 // NewService returns the service. audit may be nil (no log).
 func NewService(db *store.DB, comps *registry.Components, audit web.Auditor) *Service {
 	return &Service{db: db, comps: comps, audit: audit, Comments: comments.New(db), Moderation: moderation.New(db),
-		Now: func() time.Time { return time.Now().UTC() }}
+		Now: func() time.Time { return time.Now().UTC() }, fts: ensureSearch(context.Background(), db)}
 }
 
 // Scope types the settings of a component in a space.

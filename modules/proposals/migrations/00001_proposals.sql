@@ -54,6 +54,8 @@ CREATE TABLE proposal_supports (
 CREATE INDEX proposal_supports_account ON proposal_supports (component_id, account_id);
 
 -- +goose Down
+-- The search structures are created by the module at start-up (search.go).
+DROP TABLE IF EXISTS proposals_fts;
 DROP TABLE proposal_supports;
 DROP TABLE proposal_participants;
 DROP TABLE proposals;
