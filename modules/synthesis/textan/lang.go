@@ -105,7 +105,7 @@ var spellingCues = []struct {
 	lang  string
 	parts []string
 }{
-	{"en", []string{"th", "wh", "ing", "ght", "ould", "ee", "oo", "w"}},
+	{"en", []string{"th", "wh", "ing", "ght", "ould", "oo", "ck"}},
 	{"fr", []string{"é", "è", "ê", "à", "ç", "ù", "œ", "eau", "eux", "oi", "ou", "qu", "tion"}},
 	{"nl", []string{"ij", "aa", "oe", "uu", "ui", "ee", "sch", "cht", "kk"}},
 	{"de", []string{"ä", "ö", "ü", "ß", "sch", "ch", "ei", "ung", "tz"}},
