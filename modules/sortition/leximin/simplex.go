@@ -5,6 +5,7 @@ package leximin
 import (
 	"math"
 	"sync"
+	"time"
 )
 
 // lpStatus is the outcome of a simplex run.
@@ -75,6 +76,8 @@ type simplex struct {
 	// variable u ≥ 0 (row: A x − u = b), saving a structural column per
 	// row and a third of the master LP's tableau width.
 	slack []bool
+	// deadline, when set, stops iterate with lpIterLimit.
+	deadline time.Time
 }
 
 // markSlack turns row i's artificial into the row's surplus variable: the
@@ -389,6 +392,9 @@ func (s *simplex) iterate() lpStatus {
 	start := s.iters
 	for {
 		if s.maxIter > 0 && s.iters-start >= s.maxIter {
+			return lpIterLimit
+		}
+		if !s.deadline.IsZero() && (s.iters-start)%32 == 31 && time.Now().After(s.deadline) {
 			return lpIterLimit
 		}
 		bland := degenerate > blandMax

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
@@ -97,6 +98,11 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 	cg.add(first)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 	cg.cover(rng)
+	mwDeadline := time.Time{}
+	if opt.TimeLimit > 0 {
+		mwDeadline = start.Add(opt.TimeLimit / 3)
+	}
+	cg.multiplicativeWeights(200+nT/2, mwDeadline)
 	nInit := opt.InitialPanels
 	if nInit == 0 {
 		nInit = 20
@@ -125,7 +131,16 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stage %d: %w", res.Stages, err)
 		}
-		q = st.q
+		if st.q != nil {
+			q = st.q
+		} else if q == nil {
+			// stopped inside the first LP's phase 1: fall back to the
+			// uniform mixture of the panels found, a valid distribution
+			q = make([]float64, len(cg.cols))
+			for j := range q {
+				q[j] = 1
+			}
+		}
 		res.LPIterations += st.iters
 		log.Debug("leximin stage", "stage", res.Stages, "z", st.z, "columns", len(cg.cols), "fixed", nFixed, "complete", st.complete)
 		if !st.complete {
@@ -257,12 +272,65 @@ func (cg *colgen) cover(rng *rand.Rand) {
 	}
 }
 
+// multiplicativeWeights seeds the column pool with the panels of an
+// approximate maximin: the adversary keeps a weight per type, the panel
+// maker answers with the panel of largest weighted probability (the
+// pricing problem, solved approximately) and the types it selects lose
+// weight by exp(−η·probability). The answers are the panels a near-optimal
+// distribution uses, found at the cost of one pricing each, whereas
+// letting the master LP find them one column generation round at a time
+// costs a full re-optimisation of a large dense LP per panel.
+func (cg *colgen) multiplicativeWeights(iters int, deadline time.Time) {
+	nT := len(cg.size)
+	if nT < 3 {
+		return
+	}
+	eta := math.Sqrt(math.Log(float64(nT)) / float64(iters))
+	logu := make([]float64, nT)
+	w := make([]float64, nT)
+	cg.pr.early = true
+	defer func() { cg.pr.early = false }()
+	for it := 0; it < iters; it++ {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return
+		}
+		top := math.Inf(-1)
+		for _, l := range logu {
+			top = math.Max(top, l)
+		}
+		var sum float64
+		for t, l := range logu {
+			w[t] = math.Exp(l - top)
+			sum += w[t]
+		}
+		for t := range w {
+			w[t] /= sum * cg.size[t]
+		}
+		r := cg.pr.price(w, 0)
+		panel := r.best
+		if panel == nil {
+			if len(r.improving) == 0 {
+				return
+			}
+			panel = r.improving[len(r.improving)-1]
+		}
+		cg.add(panel)
+		for t, m := range panel {
+			if m > 0 {
+				logu[t] -= eta * float64(m) / cg.size[t]
+			}
+		}
+	}
+}
+
 // colgen holds the panels generated so far, shared by all stages.
 type colgen struct {
-	pr   *pricer
-	size []float64
-	cols [][]int
-	seen map[string]bool
+	// active lists the types whose rows are in the master LP.
+	active []int
+	pr     *pricer
+	size   []float64
+	cols   [][]int
+	seen   map[string]bool
 }
 
 func (cg *colgen) add(counts []int) bool {
@@ -275,88 +343,220 @@ func (cg *colgen) add(counts []int) bool {
 	return true
 }
 
-func (cg *colgen) column(counts []int) []float64 {
-	nT := len(cg.size)
-	col := make([]float64, nT+1)
-	for t, m := range counts {
-		if m > 0 {
-			col[t] = float64(m) / cg.size[t]
-		}
-	}
-	col[nT] = 1
-	return col
-}
-
 type stageResult struct {
 	z        float64
 	q        []float64
-	dual     []float64 // −y_t: nonnegative dual of each type row
+	dual     []float64 // −y_t: nonnegative dual of each type row (0 off the active rows)
 	iters    int
 	complete bool
 	gap      float64
 }
 
-// stage solves one maximin LP by column generation:
+// stage solves one maximin LP by column generation and row generation:
 //
 //	max z  s.t.  π_t(q) ≥ z (t unfixed),  π_t(q) ≥ fixed_t (t fixed),
 //	             Σ q = 1,  q ≥ 0,
 //
-// where π_t(q) = Σ_P q_P m_t(P)/|t|. Rows: one per type and the
-// convexity row. Columns: z, one surplus per type, then the panels.
+// where π_t(q) = Σ_P q_P m_t(P)/|t|. Only the rows of the active types
+// are in the LP (a dense tableau of 1,257 rows is what made large pools
+// slow, and most types sit well above the minimum); when the restricted
+// optimum violates an omitted row, the violated types join the active set
+// and the LP is rebuilt. The restricted optimum that violates no omitted
+// row is optimal for the full LP, and its duals (zero on omitted rows)
+// prove it, so pricing is unchanged.
 func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, deadline time.Time) (stageResult, error) {
 	nT := len(cg.size)
-	b := make([]float64, nT+1)
-	for t := 0; t < nT; t++ {
+	if cg.active == nil {
+		cg.initActive()
+	}
+	iters := 0
+	cg.ensureUnfixedRow(isFixed)
+	for {
+		out, err := cg.stageRows(ctx, isFixed, fixed, deadline)
+		iters += out.iters
+		out.iters = iters
+		if err != nil || !out.complete {
+			return out, err
+		}
+		pi := cg.typeProbs(out.q)
+		in := make([]bool, nT)
+		for _, t := range cg.active {
+			in[t] = true
+		}
+		var add []int
+		for t := 0; t < nT; t++ {
+			if in[t] {
+				continue
+			}
+			lim := out.z
+			if isFixed[t] {
+				lim = fixed[t]
+			}
+			if pi[t] < lim-1e-9 {
+				add = append(add, t)
+			}
+		}
+		if len(add) == 0 {
+			return out, nil
+		}
+		cg.active = append(cg.active, add...)
+	}
+}
+
+// initialActiveRows is the smallest starting active set (a variable so a
+// test can force row generation on small pools).
+var initialActiveRows = 300
+
+// initActive picks the starting rows: every type for small pools, else
+// the quarter of types (at least 300) least often selected by a uniform
+// mixture of the panels found so far.
+func (cg *colgen) initActive() {
+	nT := len(cg.size)
+	want := max(initialActiveRows, nT/4)
+	if nT <= want {
+		cg.active = make([]int, nT)
+		for t := range cg.active {
+			cg.active[t] = t
+		}
+		return
+	}
+	q := make([]float64, len(cg.cols))
+	for j := range q {
+		q[j] = 1 / float64(len(q))
+	}
+	pi := cg.typeProbs(q)
+	order := make([]int, nT)
+	for t := range order {
+		order[t] = t
+	}
+	sort.SliceStable(order, func(a, b int) bool { return pi[order[a]] < pi[order[b]] })
+	cg.active = append([]int(nil), order[:want]...)
+}
+
+// ensureUnfixedRow adds unfixed types to the active set when it has none
+// (z would be unbounded): those least often selected by a uniform mixture
+// of the panels found.
+func (cg *colgen) ensureUnfixedRow(isFixed []bool) {
+	in := make([]bool, len(cg.size))
+	for _, t := range cg.active {
+		if !isFixed[t] {
+			return
+		}
+		in[t] = true
+	}
+	q := make([]float64, len(cg.cols))
+	for j := range q {
+		q[j] = 1 / float64(len(q))
+	}
+	pi := cg.typeProbs(q)
+	var cand []int
+	for t := range cg.size {
+		if !isFixed[t] && !in[t] {
+			cand = append(cand, t)
+		}
+	}
+	sort.SliceStable(cand, func(a, b int) bool { return pi[cand[a]] < pi[cand[b]] })
+	cg.active = append(cg.active, cand[:min(len(cand), max(1, initialActiveRows/4))]...)
+}
+
+func (cg *colgen) typeProbs(q []float64) []float64 {
+	pi := make([]float64, len(cg.size))
+	for j, qj := range q {
+		if qj <= 0 {
+			continue
+		}
+		for t, m := range cg.cols[j] {
+			if m > 0 {
+				pi[t] += qj * float64(m) / cg.size[t]
+			}
+		}
+	}
+	return pi
+}
+
+func (cg *colgen) activeColumn(counts []int) []float64 {
+	nA := len(cg.active)
+	col := make([]float64, nA+1)
+	for r, t := range cg.active {
+		if m := counts[t]; m > 0 {
+			col[r] = float64(m) / cg.size[t]
+		}
+	}
+	col[nA] = 1
+	return col
+}
+
+// stageRows solves the maximin LP restricted to the active rows by column
+// generation. Rows: one per active type and the convexity row. Columns:
+// z, a surplus per fixed active type (the unfixed ones use their row's
+// artificial as surplus), then the panels.
+func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64, deadline time.Time) (stageResult, error) {
+	nT := len(cg.size)
+	nA := len(cg.active)
+	b := make([]float64, nA+1)
+	for r, t := range cg.active {
 		if isFixed[t] {
 			// A hair below the value found, so the previous optimum stays
 			// feasible despite rounding.
-			b[t] = math.Max(0, fixed[t]-1e-9)
+			b[r] = math.Max(0, fixed[t]-1e-9)
 		}
 	}
-	b[nT] = 1
+	b[nA] = 1
 	s := newSimplex(b)
-	col := make([]float64, nT+1)
-	for t := 0; t < nT; t++ {
+	s.deadline = deadline
+	col := make([]float64, nA+1)
+	for r, t := range cg.active {
 		if !isFixed[t] {
-			col[t] = -1
+			col[r] = -1
 			// π_t − z ≥ 0 holds at the all-zero start: the row's
 			// artificial serves as its surplus.
-			s.markSlack(t)
+			s.markSlack(r)
 		}
 	}
 	s.addColumn(col, 1, 0, math.Inf(1)) // z
 	clear(col)
-	for t := 0; t < nT; t++ {
+	for r, t := range cg.active {
 		if isFixed[t] {
-			col[t] = -1
+			col[r] = -1
 			s.addColumn(col, 0, 0, math.Inf(1))
-			col[t] = 0
+			col[r] = 0
 		}
 	}
 	panelBase := len(s.cols)
 	for _, c := range cg.cols {
-		s.addColumn(cg.column(c), 0, 0, math.Inf(1))
+		s.addColumn(cg.activeColumn(c), 0, 0, math.Inf(1))
 	}
 	var out stageResult
 	for {
 		st := s.solve()
 		out.iters = s.iters
+		if st == lpIterLimit {
+			// Out of time inside the simplex. After phase 1 the basis is
+			// a feasible distribution; before, there is none to report.
+			out.complete = false
+			out.gap = math.NaN()
+			if s.phase == 2 {
+				out.z = s.objective()
+				out.q = append([]float64(nil), s.values()[panelBase:]...)
+			}
+			return out, nil
+		}
 		if st != lpOptimal {
 			return out, fmt.Errorf("master LP: %s", st)
 		}
 		y := s.duals()
 		w := make([]float64, nT)
-		for t := 0; t < nT; t++ {
-			w[t] = math.Max(0, -y[t]) / cg.size[t]
+		for r, t := range cg.active {
+			w[t] = math.Max(0, -y[r]) / cg.size[t]
 		}
-		thr := y[nT]
+		thr := y[nA]
 		cg.pr.early = true
 		r := cg.pr.price(w, thr+1e-9)
 		cg.pr.early = false
 		added := 0
 		for _, c := range r.improving {
 			if cg.add(c) {
-				s.addColumn(cg.column(c), 0, 0, math.Inf(1))
+				s.addColumn(cg.activeColumn(c), 0, 0, math.Inf(1))
 				added++
 			}
 		}
@@ -366,8 +566,8 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 			x := s.values()
 			out.q = append([]float64(nil), x[panelBase:]...)
 			out.dual = make([]float64, nT)
-			for t := 0; t < nT; t++ {
-				out.dual[t] = -y[t]
+			for r, t := range cg.active {
+				out.dual[t] = -y[r]
 			}
 			// Lagrangian bound: any distribution has Σq = 1, so z can rise
 			// by at most the largest reduced cost of a panel.
