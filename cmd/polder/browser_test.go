@@ -6,16 +6,21 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/core/mail"
+	"github.com/polder-civic/polder/spaces/process"
 )
 
 // browser starts headless Chromium (Debian's /usr/bin/chromium, or
@@ -84,4 +89,92 @@ func mustRun[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 		t.Fatal(err)
 	}
 	return v
+}
+
+var confirmLink = regexp.MustCompile(`https?://[^\s]+/confirm[^\s]*`)
+
+// TestBrowserRegisterLoginProcessFrench is a newcomer's first visit: they
+// register, follow the confirmation link from the e-mail, log in, open the
+// climate convention process and switch the site to French.
+func TestBrowserRegisterLoginProcessFrench(t *testing.T) {
+	in := apptest.New(t, app.Options{SpaceTypes: spaceTypes(), Modules: modules()})
+	rec := mail.NewRecorder()
+	in.App.Accounts.Mailer = rec
+	preset, err := fs.ReadFile(config.Presets(), "climate-convention.yaml")
+	must(t, err)
+	res, err := process.ApplyPreset(context.Background(), in.App, in.Org.ID, preset)
+	must(t, err)
+	ctx := browser(t)
+	const email, password = "newcomer@example.org", "a long enough passphrase"
+
+	// Register through the form, with the keyboard-reachable fields.
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/"),
+		chromedp.Click(chromedp.CSS(`a[href="/register"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Camille Martin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-nickname`), "camille"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), password),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	))
+	msg, ok := rec.Last(email)
+	if !ok {
+		t.Fatalf("no confirmation mail was sent to %s", email)
+	}
+	link := confirmLink.FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("confirmation mail has no link:\n%s", msg.Text)
+	}
+
+	// Confirm, then log in.
+	// The link opens a page whose button confirms (mail scanners that
+	// follow links must not consume the token).
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	))
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), password),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)),
+	))
+	account := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`a[href="/account"]`)))
+	if !strings.Contains(account, "camille") {
+		t.Errorf("after login the header shows %q, want the nickname", account)
+	}
+
+	// Open the climate convention from the home page.
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/"),
+		chromedp.Click(chromedp.CSS(`a[href="/processes/`+res.Process.Slug+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	))
+	title := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`main h1`)))
+	if !strings.Contains(title, "Convention") {
+		t.Errorf("process page title = %q", title)
+	}
+
+	// Switch to French: the page and its language change.
+	must(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.langs a[hreflang="fr"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"]`)),
+	))
+	loc := mustRun(t, ctx, chromedp.Location())
+	if !strings.Contains(loc, "/processes/"+res.Process.Slug) {
+		t.Errorf("switching language left the process page: %s", loc)
+	}
+	frTitle := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`main h1`)))
+	if frTitle == title {
+		t.Errorf("the process title did not change language: %q", frTitle)
+	}
+	nav := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`header nav`)))
+	if !strings.Contains(nav, "Se déconnecter") {
+		t.Errorf("the header is not in French after switching: %q", nav)
+	}
 }

@@ -106,7 +106,7 @@ func (db *DB) MigrateUp(ctx context.Context, sets ...MigrationSet) error {
 			return fmt.Errorf("migrating %s up: %w", set.Owner, err)
 		}
 		for _, r := range res {
-			slog.Info("migration applied", "owner", set.Owner, "version", r.Source.Version, "took", r.Duration)
+			slog.Debug("migration applied", "owner", set.Owner, "version", r.Source.Version, "took", r.Duration)
 		}
 	}
 	return nil
