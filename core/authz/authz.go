@@ -270,55 +270,57 @@ func rolesIn(ce *casbin.Enforcer, acc *accounts.Account, orgID int64, dom string
 // granted it there, and, for other than admins, acc holds the verification
 // the permission requires there.
 func (en *Enforcer) Can(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) (bool, error) {
+	ok, _, err := en.decide(ctx, acc, orgID, domain, permission)
+	return ok, err
+}
+
+// MissingVerification returns the verification kind that alone stands
+// between acc and permission (so that a page can say what to do), or ""
+// when acc may act or lacks a role anyway.
+func (en *Enforcer) MissingVerification(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) string {
+	_, missing, err := en.decide(ctx, acc, orgID, domain, permission)
+	if err != nil {
+		return ""
+	}
+	return missing
+}
+
+// decide is Can, also naming the verification that is missing when the
+// roles would allow.
+func (en *Enforcer) decide(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) (bool, string, error) {
 	en.mu.RLock()
 	ce, verify := en.e, en.verify
 	en.mu.RUnlock()
 	dom := domainOf(orgID, domain)
 	roles := rolesIn(ce, acc, orgID, dom)
 	if slices.Contains(roles, registry.RoleOrgAdmin) {
-		return true, nil
+		return true, "", nil
 	}
 	if permission == PermOrgAdmin {
-		return false, nil
+		return false, "", nil
 	}
 	allowed := false
 	for _, r := range roles {
 		ok, err := ce.Enforce(string(r), dom, permission)
 		if err != nil {
-			return false, fmt.Errorf("checking %s in %s: %w", permission, dom, err)
+			return false, "", fmt.Errorf("checking %s in %s: %w", permission, dom, err)
 		}
 		if ok {
 			if r == registry.RoleSpaceAdmin {
-				return true, nil
+				return true, "", nil
 			}
 			allowed = true
 		}
 	}
 	if !allowed {
-		return false, nil
+		return false, "", nil
 	}
 	if kind := requiredVerification(ce, dom, permission); kind != "" {
 		if verify == nil || acc == nil || !verify.Has(ctx, acc.ID, kind) {
-			return false, nil
+			return false, kind, nil
 		}
 	}
-	return true, nil
-}
-
-// MissingVerification returns the verification kind that stands between
-// acc and permission (for a page to explain a refusal), or "".
-func (en *Enforcer) MissingVerification(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) string {
-	kind := en.RequiredVerification(domainOf(orgID, domain), permission)
-	if kind == "" {
-		return ""
-	}
-	en.mu.RLock()
-	verify := en.verify
-	en.mu.RUnlock()
-	if verify != nil && acc != nil && verify.Has(ctx, acc.ID, kind) {
-		return ""
-	}
-	return kind
+	return true, "", nil
 }
 
 // RequiredVerification returns the verification kind permission requires

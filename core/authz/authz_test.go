@@ -213,6 +213,9 @@ func TestEnforcer(t *testing.T) {
 		if got := en.MissingVerification(ctx, participant, org, "process:1", "notes.create"); got != "census" {
 			t.Errorf("MissingVerification = %q", got)
 		}
+		if got := en.MissingVerification(ctx, nil, org, "process:1", "notes.create"); got != "" {
+			t.Errorf("a visitor lacks a role, not a verification; got %q", got)
+		}
 		en.SetVerifications(heldKinds{participant.ID: "census", evaluator.ID: "oidc"})
 		if ok, _ := en.Can(ctx, participant, org, "process:1", "notes.create"); !ok {
 			t.Error("verified participant refused")

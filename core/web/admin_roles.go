@@ -609,3 +609,21 @@ func (s *Server) apiPermissionPut(c echo.Context) error {
 	}
 	return perr.NotFound("permission")
 }
+
+// verificationExplainer is implemented by authorizers that can tell a
+// refusal due only to a missing verification (core/authz does).
+type verificationExplainer interface {
+	MissingVerification(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) string
+}
+
+// refusal is the error a logged-in account gets for a permission it does
+// not hold: it names the verification to obtain when that is all that is
+// missing, so the participant knows what to do.
+func (s *Server) refusal(c echo.Context, permission string) error {
+	if ve, ok := s.Authz.(verificationExplainer); ok {
+		if kind := ve.MissingVerification(c.Request().Context(), Account(c), Org(c).ID, Domain(c), permission); kind != "" {
+			return perr.New(perr.CodeForbidden, "authz.error.verification_required", map[string]any{"Kind": kind})
+		}
+	}
+	return perr.Forbidden()
+}

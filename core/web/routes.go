@@ -261,7 +261,7 @@ func (s *Server) require(need Need) echo.MiddlewareFunc {
 					if Account(c) == nil {
 						return perr.Unauthorised()
 					}
-					return perr.Forbidden()
+					return s.refusal(c, need.Permission)
 				}
 			}
 			return next(c)

@@ -115,7 +115,8 @@ func TestOutsideModule(t *testing.T) {
 		if err := in.App.Authz.RequireVerification(ctx, fx.Domain(), notes.PermCreate, "census"); err != nil {
 			t.Fatal(err)
 		}
-		c.PostRaw(page, url.Values{"_csrf": {csrf}, "body": {"unverified"}}).Must(t, http.StatusForbidden)
+		c.PostRaw(page, url.Values{"_csrf": {csrf}, "body": {"unverified"}}).Must(t, http.StatusForbidden).
+			Contains(t, "This action requires a verification of your account (census)")
 		c.Get(page).Must(t, http.StatusOK)
 		if err := in.App.Authz.RequireVerification(ctx, fx.Domain(), notes.PermCreate, ""); err != nil {
 			t.Fatal(err)
