@@ -95,6 +95,9 @@ type GrantRow struct {
 	// Revocable is true where the page may revoke the grant: a space's
 	// page leaves organisation-wide grants to the organisation's page.
 	Revocable bool `json:"-"`
+	// FromAccount marks an organisation admin by account setting (set by
+	// `polder admin create` or the demo), not by a grant.
+	FromAccount bool `json:"from_account,omitempty"`
 }
 
 // RolesPage is the data of the role pages (organisation or space).
@@ -160,6 +163,19 @@ func (s *Server) grantRows(c echo.Context, rm roleManager) ([]GrantRow, error) {
 	}
 	labels := map[string][2]string{}
 	var rows []GrantRow
+	// Organisation admins by account setting hold every role everywhere:
+	// list them first, as the grants they are not.
+	var admins []accounts.Account
+	if err := s.Accounts.DB().WithContext(ctx).Where("organisation_id = ? AND org_admin = ? AND anonymised_at IS NULL", org.ID, true).Order("id").Find(&admins).Error; err != nil {
+		return nil, fmt.Errorf("loading organisation admins: %w", err)
+	}
+	for _, a := range admins {
+		row := GrantRow{AccountID: a.ID, Nickname: a.DisplayName(), Role: registry.RoleOrgAdmin, Domain: orgDom, OrgWide: true, FromAccount: true}
+		if a.Email != nil {
+			row.Email = *a.Email
+		}
+		rows = append(rows, row)
+	}
 	for _, g := range grants {
 		a := byID[g.AccountID]
 		if a == nil || a.AnonymisedAt != nil {

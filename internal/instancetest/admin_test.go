@@ -63,7 +63,7 @@ func TestRoleAndPermissionPages(t *testing.T) {
 	})
 
 	t.Run("OrgWideGrant", func(t *testing.T) {
-		oc.Get("/admin/roles").Must(t, http.StatusOK).Contains(t, "Grant a role", "Fixture process")
+		oc.Get("/admin/roles").Must(t, http.StatusOK).Contains(t, "Grant a role", "Fixture process", "o_example_org", "(account setting)")
 		post(oc, ocsrf, "/admin/roles", url.Values{"email": {"ada@example.org"}, "role": {"moderator"}}).Must(t, http.StatusSeeOther)
 		oc.Get("/admin/roles").Must(t, http.StatusOK).Contains(t, "The role is granted.", "ada_example_org", "Whole organisation")
 		if !can(ada.ID, authz.PermSpaceModerate) {
@@ -139,7 +139,8 @@ func TestRoleAndPermissionPages(t *testing.T) {
 		c.JSON(http.MethodPost, api+"/roles", stok, `{"email":"ada@example.org","role":"moderator"}`).Must(t, http.StatusOK).Contains(t, `"role":"moderator"`)
 		r := c.JSON(http.MethodGet, api+"/roles", stok, "").Must(t, http.StatusOK)
 		var grants []web.GrantRow
-		if err := json.Unmarshal([]byte(r.Body), &grants); err != nil || len(grants) != 2 {
+		// The organisation admin (account setting), the space admin, ada.
+		if err := json.Unmarshal([]byte(r.Body), &grants); err != nil || len(grants) != 3 || !grants[0].FromAccount {
 			t.Fatalf("grants %v (%v)", grants, err)
 		}
 		c.JSON(http.MethodPut, api+"/permissions", stok, `{"permission":"notes.create","roles":["participant","visitor"],"verification":""}`).
