@@ -89,6 +89,7 @@ func (s *Server) mountAccounts() {
 		Required: []string{"password"},
 		Response: "No content.",
 	}, s.accountDeleteAPI)
+	r.API(http.MethodDelete, "/me/sessions", NeedLogin, Operation{Summary: "Log the account out of every browser session but the caller's (tokens stay valid).", Response: "No content."}, s.accountSessionsEndAPI)
 	r.API(http.MethodGet, "/me/tokens", NeedLogin, Operation{Summary: "List the account's personal access tokens (never their secrets).", Response: "The tokens."}, s.accountTokenListAPI)
 	r.API(http.MethodPost, "/me/tokens", NeedLogin, Operation{
 		Summary:  "Create a personal access token; its secret is returned once.",

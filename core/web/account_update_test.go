@@ -58,4 +58,17 @@ func TestAccountEndOtherSessions(t *testing.T) {
 	if r := there.Get("/account"); r.Status != http.StatusSeeOther {
 		t.Errorf("the other session still opens /account (%d)", r.Status)
 	}
+	t.Run("API", func(t *testing.T) {
+		login(t, there, email, pw).Must(t, http.StatusSeeOther)
+		acc := mustAccount(t, in, email)
+		_, secret, err := in.App.Accounts.CreateAPIToken(t.Context(), acc.ID, "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Client().JSON(http.MethodDelete, "/api/v1/me/sessions", secret, "").Must(t, http.StatusNoContent)
+		if r := there.Get("/account"); r.Status != http.StatusSeeOther {
+			t.Errorf("a session survived DELETE /api/v1/me/sessions (%d)", r.Status)
+		}
+		in.Client().JSON(http.MethodGet, "/api/v1/me", secret, "").Must(t, http.StatusOK)
+	})
 }
