@@ -263,14 +263,12 @@ func (s *Service) Thread(ctx context.Context, ref Ref) (*Thread, error) {
 	return t, nil
 }
 
-// Count returns the number of visible, non-deleted comments of a resource.
+// Count returns the number of visible, non-deleted comments of a resource
+// (replies under a hidden comment are not visible, so it walks the thread).
 func (s *Service) Count(ctx context.Context, ref Ref) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Table("comments").
-		Where("organisation_id = ? AND resource_type = ? AND resource_id = ? AND deleted_at IS NULL", ref.OrganisationID, ref.Type, ref.ID).
-		Where(moderation.NotHiddenSQL(ResourceType, "comments.id")).Count(&n).Error
+	t, err := s.Thread(ctx, ref)
 	if err != nil {
-		return 0, fmt.Errorf("counting comments: %w", err)
+		return 0, err
 	}
-	return int(n), nil
+	return t.Count, nil
 }
