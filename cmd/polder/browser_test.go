@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,73 @@ func TestBrowserRegisterLoginProcessFrench(t *testing.T) {
 	nav := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`header nav`)))
 	if !strings.Contains(nav, "Se déconnecter") {
 		t.Errorf("the header is not in French after switching: %q", nav)
+	}
+}
+
+// TestBrowserProposalQuota files a proposal in a theme of the current
+// session, then tries a second one in the same theme: the climate preset
+// allows one per theme and per session, so the second is refused with the
+// quota, what is used and when the next session opens, and the text typed
+// stays in the form.
+func TestBrowserProposalQuota(t *testing.T) {
+	in := apptest.New(t, app.Options{SpaceTypes: spaceTypes(), Modules: modules()})
+	ctx0 := context.Background()
+	preset, err := fs.ReadFile(config.Presets(), "climate-convention.yaml")
+	must(t, err)
+	res, err := process.ApplyPreset(ctx0, in.App, in.Org.ID, preset)
+	must(t, err)
+	comps, err := in.App.Components.InSpace(ctx0, "process", res.Process.ID)
+	must(t, err)
+	var compURL string
+	for _, c := range comps {
+		if c.ModuleID == "proposals" {
+			compURL = in.URL + "/processes/" + res.Process.Slug + "/c/" + strconv.FormatInt(c.ID, 10)
+		}
+	}
+	if compURL == "" {
+		t.Fatal("the climate preset has no proposals component")
+	}
+	const email, password = "filer@example.org", "a long enough passphrase"
+	in.CreateAccount(email, password, false)
+	ctx := browser(t)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), password),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)),
+	))
+	file := func(title, body string) {
+		t.Helper()
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(compURL+"/proposals/new"),
+			chromedp.WaitVisible(chromedp.CSS(`#theme_id`)),
+			chromedp.SetValue(chromedp.CSS(`#theme_id`), strconv.FormatInt(res.Process.Themes[0].ID, 10)),
+			chromedp.SendKeys(chromedp.CSS(`#title`), title),
+			chromedp.SendKeys(chromedp.CSS(`#body`), body),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]:not([name])`)),
+			chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		))
+	}
+	first := "Protected cycle lanes on every main road"
+	file(first, "Separate cycle lanes from traffic so that children can ride to school safely.")
+	if h := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`main h1`))); !strings.Contains(h, first) {
+		t.Fatalf("after filing, the page heading is %q, want the proposal", h)
+	}
+	second := "Free public transport for young people"
+	body := "Make buses and trams free for everyone under 26 to cut car use."
+	file(second, body)
+	errText := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`#form-error`)))
+	for _, want := range []string{"quota", "1 of 1", "next session"} {
+		if !strings.Contains(errText, want) {
+			t.Errorf("refusal %q lacks %q", errText, want)
+		}
+	}
+	if v := mustRun(t, ctx, chromedp.Value(chromedp.CSS(`#title`))); v != second {
+		t.Errorf("the refused title was not kept: %q", v)
+	}
+	if v := mustRun(t, ctx, chromedp.Value(chromedp.CSS(`#body`))); v != body {
+		t.Errorf("the refused body was not kept: %q", v)
 	}
 }
