@@ -119,8 +119,31 @@ type Enforcer struct {
 	order []string
 
 	mu     sync.RWMutex
-	e      *casbin.Enforcer
+	e      *snapshot
 	verify Verifications
+}
+
+// snapshot is the rules as loaded once, with the decisions taken on them
+// so far: casbin evaluates its matcher on every rule of a request, and a
+// page asks the same few questions again and again. Reload replaces the
+// snapshot, memo and all.
+type snapshot struct {
+	*casbin.Enforcer
+	memo sync.Map // role + dom + permission → bool
+}
+
+// allows is casbin's Enforce, remembered.
+func (s *snapshot) allows(role, dom, permission string) (bool, error) {
+	key := role + "\x00" + dom + "\x00" + permission
+	if v, ok := s.memo.Load(key); ok {
+		return v.(bool), nil
+	}
+	ok, err := s.Enforce(role, dom, permission)
+	if err != nil {
+		return false, err
+	}
+	s.memo.Store(key, ok)
+	return ok, nil
 }
 
 // New builds the enforcer on the casbin_rule table of core's schema (the
@@ -190,7 +213,7 @@ func (en *Enforcer) Reload(ctx context.Context) error {
 		}
 	}
 	en.mu.Lock()
-	en.e = ce
+	en.e = &snapshot{Enforcer: ce}
 	en.mu.Unlock()
 	return nil
 }
@@ -235,7 +258,7 @@ func (en *Enforcer) RolesIn(ctx context.Context, acc *accounts.Account, orgID in
 	en.mu.RLock()
 	ce := en.e
 	en.mu.RUnlock()
-	return rolesIn(ce, acc, orgID, domainOf(orgID, domain))
+	return rolesIn(ce.Enforcer, acc, orgID, domainOf(orgID, domain))
 }
 
 func rolesIn(ce *casbin.Enforcer, acc *accounts.Account, orgID int64, dom string) []registry.Role {
@@ -292,7 +315,7 @@ func (en *Enforcer) decide(ctx context.Context, acc *accounts.Account, orgID int
 	ce, verify := en.e, en.verify
 	en.mu.RUnlock()
 	dom := domainOf(orgID, domain)
-	roles := rolesIn(ce, acc, orgID, dom)
+	roles := rolesIn(ce.Enforcer, acc, orgID, dom)
 	if slices.Contains(roles, registry.RoleOrgAdmin) {
 		return true, "", nil
 	}
@@ -301,7 +324,7 @@ func (en *Enforcer) decide(ctx context.Context, acc *accounts.Account, orgID int
 	}
 	allowed := false
 	for _, r := range roles {
-		ok, err := ce.Enforce(string(r), dom, permission)
+		ok, err := ce.allows(string(r), dom, permission)
 		if err != nil {
 			return false, "", fmt.Errorf("checking %s in %s: %w", permission, dom, err)
 		}
@@ -315,7 +338,7 @@ func (en *Enforcer) decide(ctx context.Context, acc *accounts.Account, orgID int
 	if !allowed {
 		return false, "", nil
 	}
-	if kind := requiredVerification(ce, dom, permission); kind != "" {
+	if kind := requiredVerification(ce.Enforcer, dom, permission); kind != "" {
 		if verify == nil || acc == nil || !verify.Has(ctx, acc.ID, kind) {
 			return false, kind, nil
 		}
@@ -330,7 +353,7 @@ func (en *Enforcer) RequiredVerification(domain, permission string) string {
 	en.mu.RLock()
 	ce := en.e
 	en.mu.RUnlock()
-	return requiredVerification(ce, domain, permission)
+	return requiredVerification(ce.Enforcer, domain, permission)
 }
 
 func requiredVerification(ce *casbin.Enforcer, dom, permission string) string {
@@ -481,7 +504,7 @@ func (en *Enforcer) ActionRoles(domain, permission string) []registry.Role {
 	en.mu.RUnlock()
 	var out []registry.Role
 	for _, r := range ConfigurableRoles {
-		if ok, _ := ce.Enforce(string(r), domain, permission); ok {
+		if ok, _ := ce.allows(string(r), domain, permission); ok {
 			out = append(out, r)
 		}
 	}

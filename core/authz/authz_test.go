@@ -40,11 +40,15 @@ func person(id int64) *accounts.Account {
 
 func newEnforcer(t *testing.T, db *store.DB) *authz.Enforcer {
 	t.Helper()
-	en, err := authz.New(db, registry.MustNew(notesModule{}))
+	en, err := newEnforcerTB(db)
 	if err != nil {
 		t.Fatalf("building enforcer: %v", err)
 	}
 	return en
+}
+
+func newEnforcerTB(db *store.DB) (*authz.Enforcer, error) {
+	return authz.New(db, registry.MustNew(notesModule{}))
 }
 
 func must(t *testing.T, err error) {
