@@ -153,6 +153,7 @@ func New(db *store.DB, reg *registry.Registry) (*Enforcer, error) {
 	// session of our own so the shared handle keeps its context.
 	g := db.DB.Session(&gorm.Session{NewDB: true})
 	gormadapter.TurnOffAutoMigrate(g)
+	// Never call ad.Close: it closes the database handle everyone shares.
 	ad, err := gormadapter.NewAdapterByDB(g)
 	if err != nil {
 		return nil, fmt.Errorf("casbin adapter: %w", err)
