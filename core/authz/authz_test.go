@@ -316,3 +316,26 @@ func TestConcurrentDecisions(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadEveryPicksUpOtherInstances: a change made through one
+// enforcer (one instance) reaches another on the same database at its
+// next periodic reload.
+func TestReloadEveryPicksUpOtherInstances(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := testkit.OpenDB(t)
+	a, b := newEnforcer(t, db), newEnforcer(t, db)
+	go b.ReloadEvery(ctx, 10*time.Millisecond)
+	m := person(4)
+	must(t, a.Grant(ctx, m.ID, registry.RoleModerator, "process:1"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ok, _ := b.Can(ctx, m, org, "process:1", "space.moderate"); ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance never saw the grant")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
