@@ -44,6 +44,14 @@ type SpaceType interface {
 	Init(a *App) (registry.SpaceResolver, error)
 }
 
+// BackgroundUser is implemented by modules that run background jobs or
+// read sortition panel marks: New hands them the instance's queue (whose
+// workers serve starts, so handlers must be registered on it) and the
+// panel registry before their routes are mounted.
+type BackgroundUser interface {
+	UseBackground(q *jobs.Queue, p *panel.Registry)
+}
+
 // App is an assembled instance.
 type App struct {
 	Config     config.Config
@@ -153,6 +161,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return nil, fmt.Errorf("building web server: %w", err)
+	}
+	for _, m := range opts.Modules {
+		if u, ok := m.(BackgroundUser); ok {
+			u.UseBackground(a.Jobs, a.Panels)
+		}
 	}
 	for _, st := range opts.SpaceTypes {
 		res, err := st.Init(a)
