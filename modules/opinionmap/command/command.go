@@ -24,12 +24,15 @@ import (
 const usage = `usage: polder opinionmap <command> [arguments]
 
 commands:
-  analyze DIR [--json] [--seed N] [--strict] [--stability ROUNDS]
+  analyze DIR [--json] [--seed N] [--strict] [--stability ROUNDS] [--replay CADENCE]
       compute the opinion map of a Pol.is export folder (comments.csv,
       votes.csv): groups (participant → group), representative statements
       per group with their significance, consensus and divisive statements;
       with --stability, how often each group and representative statement
-      comes back when participants are resampled ROUNDS times
+      comes back when participants are resampled ROUNDS times; with
+      --replay (e.g. 10m), replay the votes in time order with a recompute
+      every CADENCE carrying history (warm starts, k smoothing), as Pol.is's
+      live server did, instead of one run on the final votes
 `
 
 // Run executes `polder opinionmap ARGS...`.
@@ -74,6 +77,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the pseudo-random PCA start and k-means++ restarts")
 	strict := fs.Bool("strict", false, "strict moderation: leave unmoderated statements out")
 	rounds := fs.Int("stability", 0, "bootstrap rounds for group and statement stability (0: none)")
+	replay := fs.Duration("replay", 0, "replay the votes in time order, recomputing with history every this long (0: one run on the final votes)")
 	fs.Usage = func() { fmt.Fprint(stdout, usage) }
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -81,6 +85,9 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err != nil {
 		return fmt.Errorf("opinionmap analyze: %w", err)
+	}
+	if *replay < 0 {
+		return fmt.Errorf("opinionmap analyze: --replay %v: want a positive cadence", *replay)
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -100,8 +107,16 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	loaded := time.Now()
 	opts := opinionmath.Options{Seed: *seed, StrictModeration: *strict}
-	res, err := opinionmath.Compute(m, nil, opts)
-	if err != nil {
+	var res *opinionmath.Result
+	if *replay > 0 {
+		votes, err := exp.TimedVotes()
+		if err != nil {
+			return fmt.Errorf("opinionmap analyze: %w", err)
+		}
+		if res, m, err = opinionmath.Replay(exp.Statements(), votes, *replay, opts); err != nil {
+			return fmt.Errorf("opinionmap analyze: %w", err)
+		}
+	} else if res, err = opinionmath.Compute(m, nil, opts); err != nil {
 		return fmt.Errorf("opinionmap analyze: %w", err)
 	}
 	computed := time.Now()
@@ -112,6 +127,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	rep := newReport(exp, m, res)
+	rep.Runs = res.History.Runs
 	rep.LoadSeconds = loaded.Sub(start).Seconds()
 	rep.ComputeSeconds = computed.Sub(loaded).Seconds()
 	rep.addStability(stability, *rounds, time.Since(computed))
@@ -126,11 +142,13 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 
 // report is what analyze prints, in JSON as is.
 type report struct {
-	Participants     int                `json:"participants"`
-	Statements       int                `json:"statements"`
-	Votes            int                `json:"votes"`
-	Clustered        int                `json:"clustered"`
-	Silhouettes      map[int]float64    `json:"silhouettes"`
+	Participants int             `json:"participants"`
+	Statements   int             `json:"statements"`
+	Votes        int             `json:"votes"`
+	Clustered    int             `json:"clustered"`
+	Silhouettes  map[int]float64 `json:"silhouettes"`
+	// Runs is the number of recomputes (more than 1 with --replay).
+	Runs             int                `json:"runs"`
 	Groups           []groupReport      `json:"groups"`
 	Assignments      []assignment       `json:"assignments"`
 	ConsensusAgree   []scoredStatement  `json:"consensus_agree"`
@@ -343,7 +361,7 @@ func (r *report) writeText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%6d→%d%s", a.Participant, a.Group, sep)
 	}
-	fmt.Fprintf(w, "\nTime: %.1f ms loading, %.1f ms computing", 1000*r.LoadSeconds, 1000*r.ComputeSeconds)
+	fmt.Fprintf(w, "\nTime: %.1f ms loading, %.1f ms computing (%d runs)", 1000*r.LoadSeconds, 1000*r.ComputeSeconds, r.Runs)
 	if r.StabilityRounds > 0 {
 		fmt.Fprintf(w, ", %.1f ms resampling", 1000*r.StabilitySeconds)
 	}

@@ -28,6 +28,29 @@ func TestAnalyzeText(t *testing.T) {
 	}
 }
 
+// TestAnalyzeReplay: --replay recomputes once per cadence tick with votes.
+func TestAnalyzeReplay(t *testing.T) {
+	dir := testkit.SharedData(t, "polis", "brexit-consensus")
+	var out bytes.Buffer
+	if err := command.Run(context.Background(), []string{"analyze", dir, "--json", "--replay", "1h", "--stability", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Runs      int `json:"runs"`
+		Clustered int `json:"clustered"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// brexit-consensus's votes span 481 hours, with quiet hours between.
+	if rep.Runs < 20 || rep.Runs > 482 || rep.Clustered == 0 {
+		t.Errorf("replay: %d runs, %d clustered", rep.Runs, rep.Clustered)
+	}
+	if err := command.Run(context.Background(), []string{"analyze", dir, "--replay", "-1s"}, &out); err == nil {
+		t.Error("negative cadence accepted")
+	}
+}
+
 func TestAnalyzeJSON(t *testing.T) {
 	dir := testkit.SharedData(t, "polis", "london.youth.policing")
 	var out bytes.Buffer

@@ -308,9 +308,9 @@ func allZero(xs []float64) bool {
 // start also tries seeded k-means++ starts and keeps the clustering with
 // the lowest weighted inertia (earliest start on ties). The groups are then
 // ordered to follow the previous run's groups.
-func groupKMeans(points []Point, weights []float64, prev []Point, k int, rng *rand.Rand) ([]Point, []int) {
+func groupKMeans(points []Point, weights []float64, prev []Point, k int, rng *rand.Rand, restarts int) ([]Point, []int) {
 	starts := [][]Point{warmStart(points, weights, prev, k)}
-	for r := 0; r < groupRestarts && len(prev) == 0; r++ {
+	for r := 0; r < restarts && len(prev) == 0; r++ {
 		starts = append(starts, kmeansPlusPlus(points, weights, k, rng))
 	}
 	var best []Point

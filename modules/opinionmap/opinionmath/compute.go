@@ -26,6 +26,12 @@ type Options struct {
 	// FullEvery is the number of votes after which Update runs a full
 	// Compute instead of the incremental path (default 1,000).
 	FullEvery int
+	// PolisColdStart makes a cold group clustering (no previous clustering
+	// for that k) start from the first k distinct base centres only, as
+	// Pol.is does, instead of also trying seeded k-means++ starts. Replay
+	// sets it: with history, the cold start happens on the first tiny runs
+	// and everything after is warm-started, as in Pol.is.
+	PolisColdStart bool
 }
 
 func (o Options) withDefaults() Options {
@@ -295,7 +301,11 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 	bestK, bestS := 1, math.Inf(-1)
 	for kk := 2; kk <= maxK; kk++ {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(kk)))
-		gc, ga := groupKMeans(centres, sizes, hist.GroupCenters[kk], kk, rng)
+		restarts := groupRestarts
+		if opts.PolisColdStart {
+			restarts = 0
+		}
+		gc, ga := groupKMeans(centres, sizes, hist.GroupCenters[kk], kk, rng, restarts)
 		next.GroupCenters[kk] = gc
 		groupAssign[kk], groupCentres[kk] = ga, gc
 		res.BaseGroupsByK[kk] = ga

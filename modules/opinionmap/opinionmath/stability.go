@@ -78,7 +78,7 @@ func Stability(m *Matrix, res *Result, rounds int, opts Options) ([]GroupStabili
 		if len(bc) < k {
 			continue // too few distinct points to split k ways
 		}
-		_, ga := groupKMeans(bc, sizes, nil, k, rand.New(rand.NewPCG(opts.Seed+uint64(round)+1, uint64(k))))
+		_, ga := groupKMeans(bc, sizes, nil, k, rand.New(rand.NewPCG(opts.Seed+uint64(round)+1, uint64(k))), groupRestarts)
 		groupOf := make(map[int]int, len(sample)) // row → resampled group
 		for i, r := range sample {
 			groupOf[r] = ga[ba[i]]

@@ -306,10 +306,8 @@ func (e *Export) LatestVotes() []Vote {
 // order of participants-votes.csv, so that runs are reproducible.
 func (e *Export) Matrix() (*opinionmath.Matrix, error) {
 	m := opinionmath.NewMatrix()
-	comments := slices.Clone(e.Comments)
-	slices.SortFunc(comments, func(a, b Comment) int { return cmpInt(a.ID, b.ID) })
-	for _, c := range comments {
-		m.SetStatement(opinionmath.Statement{ID: c.ID, Moderation: opinionmath.Moderation(max(-1, min(1, c.Moderated)))})
+	for _, s := range e.Statements() {
+		m.SetStatement(s)
 	}
 	votes := e.LatestVotes()
 	slices.SortStableFunc(votes, func(a, b Vote) int {
@@ -327,6 +325,33 @@ func (e *Export) Matrix() (*opinionmath.Matrix, error) {
 		}
 	}
 	return m, nil
+}
+
+// Statements returns every comment as a statement with its (final)
+// moderation state, in comment-id order. Exports carry no meta flag.
+func (e *Export) Statements() []opinionmath.Statement {
+	comments := slices.Clone(e.Comments)
+	slices.SortFunc(comments, func(a, b Comment) int { return cmpInt(a.ID, b.ID) })
+	out := make([]opinionmath.Statement, len(comments))
+	for i, c := range comments {
+		out[i] = opinionmath.Statement{ID: c.ID, Moderation: opinionmath.Moderation(max(-1, min(1, c.Moderated)))}
+	}
+	return out
+}
+
+// TimedVotes returns every vote of votes.csv (changed votes included, so
+// that a replay sees them change) in time order, file order among equal
+// times, for opinionmath.Replay.
+func (e *Export) TimedVotes() ([]opinionmath.TimedVote, error) {
+	out := make([]opinionmath.TimedVote, 0, len(e.Votes))
+	for _, v := range e.Votes {
+		if v.Vote < -1 || v.Vote > 1 {
+			return nil, fmt.Errorf("vote of %d on comment %d: invalid value %d", v.VoterID, v.CommentID, v.Vote)
+		}
+		out = append(out, opinionmath.TimedVote{Time: v.Timestamp, Participant: v.VoterID, Statement: v.CommentID, Vote: opinionmath.Vote(v.Vote)})
+	}
+	slices.SortStableFunc(out, func(a, b opinionmath.TimedVote) int { return cmpInt(a.Time, b.Time) })
+	return out, nil
 }
 
 func cmpInt(a, b int64) int {
