@@ -148,8 +148,9 @@ func (e *RuleError) Error() string { return e.Err.Error() }
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Checkout turns the voter's basket into their ballot, atomically: the
-// ballot and its lines are written in one transaction, the unique index on
-// (budget, voter) refuses a second ballot even when two checkouts race,
+// ballot and its lines are written in one transaction (a refusal or a
+// failure rolls the ballot row back), the unique index on (budget, voter)
+// refuses a second ballot even when two checkouts race,
 // and the budget row is share-locked so a close waits for checkouts in
 // flight. A refused checkout keeps the basket.
 func (s *Service) Checkout(ctx context.Context, b *Budget, accountID int64) (*Ballot, error) {
@@ -173,6 +174,16 @@ func (s *Service) Checkout(ctx context.Context, b *Budget, accountID int64) (*Ba
 		if voted > 0 {
 			return perr.Conflict("budgets.error.already_voted", nil)
 		}
+		// The ballot row goes first: the unique index makes a concurrent
+		// checkout of the same voter wait here for this transaction, then
+		// fail, so the basket read below is the one this ballot records.
+		bl := &Ballot{BudgetID: b.ID, AccountID: accountID, CreatedAt: s.Now()}
+		if err := tx.Create(bl).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return perr.Conflict("budgets.error.already_voted", nil)
+			}
+			return fmt.Errorf("saving ballot: %w", err)
+		}
 		lines, err := basketLines(tx, b.ID, accountID)
 		if err != nil {
 			return err
@@ -182,13 +193,6 @@ func (s *Service) Checkout(ctx context.Context, b *Budget, accountID int64) (*Ba
 		}
 		if chk := Check(b, lines); !chk.Valid {
 			return &RuleError{Check: chk, Err: perr.Invalid("budgets.error.ballot_refused", nil)}
-		}
-		bl := &Ballot{BudgetID: b.ID, AccountID: accountID, CreatedAt: s.Now()}
-		if err := tx.Create(bl).Error; err != nil {
-			if store.IsUniqueViolation(err) {
-				return perr.Conflict("budgets.error.already_voted", nil)
-			}
-			return fmt.Errorf("saving ballot: %w", err)
 		}
 		if s.afterBallotInsert != nil {
 			if err := s.afterBallotInsert(); err != nil {

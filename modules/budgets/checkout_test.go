@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package budgets_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/polder-civic/polder/modules/budgets"
+)
+
+// TestConcurrentCheckouts fires, through HTTP, several checkouts of the
+// same voter at once (exactly one ballot must result) and checkouts of
+// many voters at once (every one counted, none doubled).
+func TestConcurrentCheckouts(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Race","total":100}`, 30, 40, 50)
+	path := "/budgets/" + itoa(b.ID)
+
+	// One voter, 12 simultaneous checkouts (pages and API).
+	u := e.user("racer", false)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[0])+`}`).Must(t, 200)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[1])+`}`).Must(t, 200)
+	var wg sync.WaitGroup
+	statuses := make([]int, 12)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				statuses[i] = u.post(e.base+path+"/checkout", nil).Status
+			} else {
+				statuses[i] = e.json(u, "POST", path+"/checkout", "").Status
+			}
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, s := range statuses {
+		switch s {
+		case 200, 303:
+			ok++
+		case 409:
+		default:
+			t.Errorf("unexpected status %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d checkouts succeeded for one voter, want 1 (%v)", ok, statuses)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE account_id = ?", u.acc.ID); n != 1 {
+		t.Fatalf("%d ballots for one voter", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines l JOIN budget_ballots b ON b.id = l.ballot_id WHERE b.account_id = ?", u.acc.ID); n != 2 {
+		t.Fatalf("%d ballot lines, want 2", n)
+	}
+
+	// Many voters at once, each checking out twice.
+	const voters = 24
+	users := make([]*user, voters)
+	for i := range users {
+		users[i] = e.user("crowd", false)
+		e.json(users[i], "POST", path+"/basket", `{"project_id":`+itoa(p[i%3])+`}`).Must(t, 200)
+	}
+	for _, v := range users {
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := e.json(v, "POST", path+"/checkout", "")
+				if r.Status != 200 && r.Status != 409 {
+					t.Errorf("status %d: %s", r.Status, r.Body)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE budget_id = ?", b.ID); n != voters+1 {
+		t.Fatalf("%d ballots, want %d", n, voters+1)
+	}
+	if n := e.count("SELECT COUNT(DISTINCT account_id) FROM budget_ballots WHERE budget_id = ?", b.ID); n != voters+1 {
+		t.Fatalf("%d distinct voters, want %d", n, voters+1)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != voters+2 {
+		t.Fatalf("%d ballot lines, want %d", n, voters+2)
+	}
+}
+
+// TestCheckoutCrashLeavesNoPartialBallot fails the checkout between the
+// ballot row and its lines: nothing of the ballot may remain, the basket
+// stays, and the voter can check out afterwards.
+func TestCheckoutCrashLeavesNoPartialBallot(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Crash","total":100}`, 30, 40)
+	path := "/budgets/" + itoa(b.ID)
+	u := e.user("voter", false)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[0])+`}`).Must(t, 200)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[1])+`}`).Must(t, 200)
+
+	reached := 0
+	budgets.SetCheckoutFault(e.svc(), func() error { reached++; return errors.New("injected crash") })
+	if r := e.json(u, "POST", path+"/checkout", ""); r.Status != 500 {
+		t.Fatalf("crashed checkout: status %d", r.Status)
+	}
+	if reached != 1 {
+		t.Fatalf("the fault point ran %d times", reached)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots"); n != 0 {
+		t.Fatalf("%d ballots after a crash", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != 0 {
+		t.Fatalf("%d ballot lines after a crash", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.acc.ID); n != 2 {
+		t.Fatalf("basket has %d items after a crash, want 2", n)
+	}
+	budgets.SetCheckoutFault(e.svc(), nil)
+	e.json(u, "POST", path+"/checkout", "").Must(t, 200)
+	bl, err := e.svc().MyBallot(context.Background(), b, u.acc.ID)
+	if err != nil || bl == nil || len(bl.Lines) != 2 {
+		t.Fatalf("ballot after retry: %+v %v", bl, err)
+	}
+}
+
+// TestRuleRefusals covers the ballot rules through the API: reasons come
+// back translated with their codes, and the basket stays.
+func TestRuleRefusals(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Rules","total":100,"knapsack":true,"min_projects":2,"threshold_percent":50}`, 10, 20, 60, 70)
+	path := "/budgets/" + itoa(b.ID)
+	u := e.user("voter", false)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[0])+`}`).Must(t, 200)
+	r := e.json(u, "POST", path+"/checkout?locale=fr", "")
+	if r.Status != 422 {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	r.Contains(t, `"too_few_projects"`, `"below_threshold"`, "Votre panier contient 1 projets")
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[2])+`}`).Must(t, 200)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[3])+`}`).Must(t, 200)
+	e.json(u, "GET", path+"/basket", "").Must(t, 200).Contains(t, `"over_budget"`, `"valid":false`)
+	if r := e.json(u, "POST", path+"/checkout", ""); r.Status != 422 {
+		t.Fatalf("over budget: status %d", r.Status)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.acc.ID); n != 3 {
+		t.Fatalf("basket has %d items, want 3", n)
+	}
+	e.json(u, "DELETE", path+"/basket/"+itoa(p[3]), "").Must(t, 200).Contains(t, `"valid":true`)
+	e.json(u, "POST", path+"/checkout", "").Must(t, 200)
+	// Unknown project ids.
+	v := e.user("other", false)
+	if r := e.json(v, "POST", path+"/basket", `{"project_id":424242}`); r.Status != 404 {
+		t.Fatalf("unknown project: %d", r.Status)
+	}
+	if r := e.json(v, "DELETE", path+"/basket/424242", ""); r.Status != 404 {
+		t.Fatalf("unknown project removal: %d", r.Status)
+	}
+	// Points ballots: too many points.
+	pb, pp := e.budget(admin, `{"title":"Points","total":1000,"ballot_kind":"points","knapsack":false,"max_points":10,"max_points_project":6}`, 100, 200)
+	pathP := "/budgets/" + itoa(pb.ID)
+	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[0])+`,"points":7}`).Must(t, 200)
+	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[1])+`,"points":5}`).Must(t, 200)
+	r = e.json(v, "POST", pathP+"/checkout", "")
+	r.Contains(t, `"too_many_points"`, `"too_many_points_project"`)
+	if r.Status != 422 {
+		t.Fatalf("points: status %d", r.Status)
+	}
+	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[0])+`,"points":5}`).Must(t, 200)
+	e.json(v, "POST", pathP+"/checkout", "").Must(t, 200).Contains(t, `"points":5`)
+}
