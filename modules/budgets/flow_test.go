@@ -96,7 +96,7 @@ func TestVoteFlow(t *testing.T) {
 	}
 	admin.post(e.base+"/admin/budgets/"+itoa(b.ID)+"/publish", nil).Must(t, 303)
 
-	page := u.c.Get(burl + "/results").Must(t, 200)
+	page := u.c.Get(burl+"/results").Must(t, 200)
 	page.Contains(t, "Method of Equal Shares", "Most votes first", "SHA-256", "polder budgets "+budgets.Version)
 	if !strings.Contains(page.Body, "its supporters&#39; remaining shares covered") && !strings.Contains(page.Body, "only ") {
 		t.Errorf("results page explains no unfunded project:\n%s", page.Body)
@@ -105,7 +105,7 @@ func TestVoteFlow(t *testing.T) {
 	// Transparency: anyone downloads the .pb, its hash is the published
 	// one, and the command recomputes the published outcome.
 	visitor := e.in.Client()
-	pb := visitor.Get(burl + "/ballots.pb").Must(t, 200)
+	pb := visitor.Get(burl+"/ballots.pb").Must(t, 200)
 	if strings.Contains(pb.Body, "voter") && strings.Contains(pb.Body, "@example.org") {
 		t.Fatal("export leaks e-mail addresses")
 	}
