@@ -35,6 +35,10 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat: text or json (POLDER_LOG_FORMAT).
 	LogFormat string `yaml:"log_format"`
+	// TrustedProxies are CIDR ranges of reverse proxies whose
+	// X-Forwarded-For header gives the client address
+	// (POLDER_TRUSTED_PROXIES, comma-separated).
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// SMTP configures the real mail sender; empty Host logs mails instead.
 	SMTP SMTP `yaml:"smtp"`
 }
@@ -93,6 +97,9 @@ func Load(path string) (Config, error) {
 			return cfg, fmt.Errorf("POLDER_SMTP_PORT: %w", err)
 		}
 		cfg.SMTP.Port = p
+	}
+	if v := os.Getenv("POLDER_TRUSTED_PROXIES"); v != "" {
+		cfg.TrustedProxies = strings.Split(v, ",")
 	}
 	if v := os.Getenv("POLDER_SECURE_COOKIES"); v != "" {
 		cfg.SecureCookies = v == "1" || v == "true"

@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("building permissions: %w", err)
 	}
 	a.Server, err = web.New(web.Deps{DB: db, Bundle: bundle, Registry: reg, Components: a.Components, Orgs: a.Orgs,
-		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies})
+		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, fmt.Errorf("building web server: %w", err)
 	}

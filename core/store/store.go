@@ -71,7 +71,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	cfg := &gorm.Config{
-		Logger:  logger.New(slogWriter{}, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		Logger: logger.New(slogWriter{}, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true,
+			// Never write values (password hashes, tokens) into the logs.
+			ParameterizedQueries: true}),
 		NowFunc: func() time.Time { return time.Now().UTC() },
 		// Each statement of ours runs in explicit transactions where it
 		// matters; gorm's implicit per-write transaction only adds latency.

@@ -11,9 +11,12 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/gormstore"
@@ -72,6 +75,10 @@ type Deps struct {
 	SecureCookies bool
 	// MaxBodyBytes bounds request bodies (uploads have their own limits).
 	MaxBodyBytes int64
+	// TrustedProxies are the CIDR ranges of reverse proxies whose
+	// X-Forwarded-For is believed; without any, the peer address is the
+	// client's (so rate limits per IP cannot be dodged with a header).
+	TrustedProxies []string
 }
 
 // Server is the HTTP server.
@@ -114,6 +121,18 @@ func New(d Deps) (*Server, error) {
 	s.Renderer, err = NewRenderer(d.Bundle, d.Theme)
 	if err != nil {
 		return nil, err
+	}
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, cidr := range d.TrustedProxies {
+			_, ipnet, err := net.ParseCIDR(strings.TrimSpace(cidr))
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", cidr, err)
+			}
+			opts = append(opts, echo.TrustIPRange(ipnet))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
