@@ -223,7 +223,7 @@ func TestBrowserProposalQuota(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#title`), title),
 			chromedp.SendKeys(chromedp.CSS(`#body`), body),
 			chromedp.Click(chromedp.CSS(`main form button[type=submit]:not([name])`)),
-			chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+			chromedp.WaitVisible(chromedp.CSS(`article.proposal, #form-error`)), // the next page, not the form still shown
 		))
 	}
 	first := "Protected cycle lanes on every main road"
