@@ -48,6 +48,9 @@ func New(tb testing.TB, opts app.Options) *Instance {
 	opts.DB = db
 	cfg := config.Default()
 	cfg.DataDir = tb.TempDir()
+	// Test clients play a reverse proxy on loopback, so a test may set
+	// X-Forwarded-For to act from several client addresses.
+	cfg.TrustedProxies = []string{"127.0.0.0/8", "::1/128"}
 	a, err := app.New(ctx, cfg, opts)
 	if err != nil {
 		db.Close()
