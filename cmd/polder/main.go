@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
@@ -147,6 +148,8 @@ func serveCmd(ctx context.Context, args []string, out io.Writer, demo bool) erro
 		}
 	}
 	a.Jobs.Start(ctx, 2)
+	// Role changes made through another instance reach this one.
+	go a.Authz.ReloadEvery(ctx, 30*time.Second)
 	fmt.Fprintf(out, "Polder %s listening on http://%s (database %s)\n", app.Version, cfg.Addr, a.DB.URL)
 	return a.Server.ListenAndServe(ctx, cfg.Addr)
 }

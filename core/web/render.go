@@ -198,7 +198,13 @@ func (s *Server) NewPage(c echo.Context, name string, data any) *Page {
 		p.Locales = p.Org.LocaleList()
 	}
 	if p.Account != nil {
+		// Admins by account flag or by an organisation-wide grant.
 		p.IsAdmin = p.Account.OrgAdmin
+		if !p.IsAdmin {
+			if ok, err := s.CanIn(ctx, c, "org", "org.admin"); err == nil {
+				p.IsAdmin = ok
+			}
+		}
 	}
 	if f := s.Sessions.PopString(ctx, "flash"); f != "" {
 		p.Flash = f
