@@ -40,7 +40,7 @@ func TestImportCSVAndExports(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &b); err != nil {
 		t.Fatal(err)
 	}
-	admin.c.Get(e.base + "/admin/budgets/" + itoa(b.ID)).Must(t, 200).Contains(t, "Import projects from CSV", "Import accepted proposals")
+	admin.c.Get(e.base+"/admin/budgets/"+itoa(b.ID)).Must(t, 200).Contains(t, "Import projects from CSV", "Import accepted proposals")
 	path := e.base + "/admin/budgets/" + itoa(b.ID) + "/import-csv"
 	bad := "title,cost,theme\nBike lanes,120000,mobility\nNo cost,,housing\n"
 	r = postCSV(e, admin, path, bad)
@@ -60,7 +60,7 @@ func TestImportCSVAndExports(t *testing.T) {
 	if len(ps) != 2 || ps[0].Title != "Bike lanes, north" || ps[0].Cost != 120000 || ps[0].ThemeID == 0 || ps[1].Location != "" || ps[0].ImageURL == "" {
 		t.Fatalf("imported %+v", ps)
 	}
-	csvOut := admin.c.Get(e.base + "/budgets/" + itoa(b.ID) + "/projects.csv").Must(t, 200)
+	csvOut := admin.c.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.csv").Must(t, 200)
 	csvOut.Contains(t, "\"Bike lanes, north\"", "mobility", "300000")
 	var js struct{ Projects []budgets.Project }
 	if err := json.Unmarshal([]byte(admin.c.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.json").Must(t, 200).Body), &js); err != nil {
