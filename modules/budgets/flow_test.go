@@ -145,6 +145,15 @@ func TestVoteFlow(t *testing.T) {
 			t.Errorf("%s funded nothing", rule)
 		}
 	}
+	// The command's export from the database gives the same file.
+	cliFile := filepath.Join(t.TempDir(), "cli.pb")
+	var cliOut bytes.Buffer
+	if err := command.Run(context.Background(), []string{"export", "--budget", itoa(b.ID), "--out", cliFile, "--db", e.in.App.DB.URL}, &cliOut); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(cliFile); err != nil || string(got) != pb.Body {
+		t.Fatalf("command export differs from the download (%v)", err)
+	}
 	// The API serves the same results.
 	var api budgets.Results
 	if err := json.Unmarshal([]byte(e.json(u, "GET", "/budgets/"+itoa(b.ID)+"/results", "").Must(t, 200).Body), &api); err != nil {

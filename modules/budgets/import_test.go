@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/core/testkit"
 	"github.com/polder-civic/polder/modules/budgets"
+	"github.com/polder-civic/polder/modules/budgets/command"
+	"github.com/polder-civic/polder/modules/budgets/pabulib"
 	"github.com/polder-civic/polder/modules/proposals"
 )
 
@@ -141,4 +144,37 @@ func TestVoteRequiresVerification(t *testing.T) {
 	}
 	e.json(ok, "POST", path+"/basket", add).Must(t, 200)
 	e.json(ok, "POST", path+"/checkout", "").Must(t, 200)
+}
+
+// TestCommandImport imports a real pabulib instance into the component
+// through the command and the database.
+func TestCommandImport(t *testing.T) {
+	e := newEnv(t)
+	file := testkit.SharedData(t, "pabulib", "Netherlands_Assen_2024.pb")
+	in, err := pabulib.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := command.Run(context.Background(), []string{"import", file, "--component", itoa(e.comp.ID), "--db", e.in.App.DB.URL}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "took") {
+		t.Errorf("no time printed: %s", out.String())
+	}
+	all, err := e.svc().Budgets(context.Background(), e.comp.ID)
+	if err != nil || len(all) != 1 {
+		t.Fatalf("budgets after import: %v %v", all, err)
+	}
+	want, _ := in.Budget()
+	if w, _ := want.ScaledTo(0); all[0].Total != w || all[0].State != budgets.StateDraft {
+		t.Fatalf("imported budget %+v, want total %s", all[0], want)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_projects WHERE budget_id = ?", all[0].ID); n != len(in.Projects) {
+		t.Fatalf("%d projects imported, want %d", n, len(in.Projects))
+	}
+	// Not a budgets component.
+	if err := command.Run(context.Background(), []string{"import", file, "--component", itoa(e.fx.Components[proposals.ID].ID), "--db", e.in.App.DB.URL}, &out); err == nil {
+		t.Fatal("import into a proposals component succeeded")
+	}
 }

@@ -36,14 +36,18 @@ flags:
 // Run runs a budgets subcommand; args are the words after "polder budgets".
 func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+"\n"+dbUsage)
 		return nil
 	}
 	switch args[0] {
 	case "outcome":
 		return runOutcome(ctx, args[1:], stdout)
+	case "import":
+		return runImport(ctx, args[1:], stdout)
+	case "export":
+		return runExport(ctx, args[1:], stdout)
 	}
-	fmt.Fprint(stdout, usage)
+	fmt.Fprint(stdout, usage+"\n"+dbUsage)
 	return fmt.Errorf("unknown budgets subcommand %q", args[0])
 }
 
