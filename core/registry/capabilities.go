@@ -46,3 +46,25 @@ type ContributionFilter struct {
 type ContributionSource interface {
 	Contributions(ctx context.Context, comp *Component, f ContributionFilter) ([]Contribution, error)
 }
+
+// Overview is what a component adds to its space's public page: a small
+// table of figures (e.g. proposals per theme and session), already
+// translated into the page's locale.
+type Overview struct {
+	Caption string
+	// Columns are the column headings after the row label's.
+	Columns []string
+	Rows    []OverviewRow
+}
+
+// OverviewRow is one labelled row of an overview table.
+type OverviewRow struct {
+	Label string
+	Cells []string
+}
+
+// OverviewProvider is implemented by modules that show figures on the
+// page of the space their components live in.
+type OverviewProvider interface {
+	Overview(ctx context.Context, comp *Component, space *Space, locale string) (*Overview, error)
+}

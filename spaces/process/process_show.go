@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
 )
 
 // SessionView is a session with its place in time, for pages.
@@ -31,6 +32,8 @@ type ShowPage struct {
 	URL        string
 	CanAdmin   bool
 	AdminURL   string
+	// Overviews are the figures components add to the page.
+	Overviews []*registry.Overview
 }
 
 // sessionViews marks each session past, current or upcoming at now.
@@ -67,8 +70,38 @@ func (h *handlers) processShow(c echo.Context) error {
 	if cur == nil {
 		next = p.Space().NextSession(now)
 	}
+	public := publicComponents(comps, admin)
+	overviews, err := h.overviews(c, p, public)
+	if err != nil {
+		return err
+	}
 	return h.srv.Render(c, http.StatusOK, "process/show", ShowPage{Process: p, Sessions: views, Current: cur, Next: next, Overridden: p.CurrentSessionID != nil,
-		Components: publicComponents(comps, admin), URL: h.prefix + "/" + p.Slug, CanAdmin: admin, AdminURL: adminPrefix + "/" + p.Slug})
+		Components: public, URL: h.prefix + "/" + p.Slug, CanAdmin: admin, AdminURL: adminPrefix + "/" + p.Slug, Overviews: overviews})
+}
+
+// overviews asks each component's module, when it offers one, for the
+// figures it shows on the space's page.
+func (h *handlers) overviews(c echo.Context, p *Process, comps []registry.Component) ([]*registry.Overview, error) {
+	var out []*registry.Overview
+	sp := p.Space()
+	for i := range comps {
+		m, ok := h.srv.Registry.Module(comps[i].ModuleID)
+		if !ok {
+			continue
+		}
+		op, ok := m.(registry.OverviewProvider)
+		if !ok {
+			continue
+		}
+		ov, err := op.Overview(c.Request().Context(), &comps[i], sp, web.Locale(c))
+		if err != nil {
+			return nil, err
+		}
+		if ov != nil {
+			out = append(out, ov)
+		}
+	}
+	return out, nil
 }
 
 // ListPage is the data of the public list of processes.
