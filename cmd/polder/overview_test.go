@@ -37,7 +37,7 @@ func TestProcessPageCountsProposals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := in.Client().Get("/processes/" + res.Process.Slug).Must(t, http.StatusOK).Contains(t, "per theme and session")
+	r := in.Client().Get("/processes/"+res.Process.Slug).Must(t, http.StatusOK).Contains(t, "per theme and session")
 	m := totalCell.FindStringSubmatch(r.Body)
 	if m == nil {
 		t.Fatalf("no total row in the overview:\n%s", apptest.Snippet(r.Body))
