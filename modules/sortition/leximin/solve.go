@@ -94,7 +94,7 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 	for t, ty := range pr.types {
 		size[t] = float64(len(ty.members))
 	}
-	cg := &colgen{pr: pr, size: size, seen: map[string]bool{}}
+	cg := &colgen{pr: pr, size: size, seen: map[string]bool{}, log: log}
 	cg.add(first)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 	cg.cover(rng)
@@ -325,6 +325,7 @@ func (cg *colgen) multiplicativeWeights(iters int, deadline time.Time) {
 
 // colgen holds the panels generated so far, shared by all stages.
 type colgen struct {
+	log *slog.Logger
 	// active lists the types whose rows are in the master LP.
 	active []int
 	pr     *pricer
@@ -373,6 +374,9 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 	cg.ensureUnfixedRow(isFixed)
 	for {
 		out, err := cg.stageRows(ctx, isFixed, fixed, deadline)
+		if cg.log != nil {
+			cg.log.Debug("master LP", "active rows", len(cg.active), "columns", len(cg.cols), "pivots", out.iters, "z", out.z, "complete", out.complete)
+		}
 		iters += out.iters
 		out.iters = iters
 		if err != nil || !out.complete {
@@ -399,20 +403,41 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 		if len(add) == 0 {
 			return out, nil
 		}
+		// Also take the omitted types just above the bound: they are the
+		// next to be violated once the new rows push z around, and every
+		// round rebuilds the LP.
+		for t := 0; t < nT; t++ {
+			lim := out.z
+			if isFixed[t] {
+				lim = fixed[t]
+			}
+			if !in[t] && pi[t] >= lim-1e-9 && pi[t] < lim+0.25*out.z {
+				add = append(add, t)
+			}
+		}
 		cg.active = append(cg.active, add...)
 	}
 }
+
+// perturb and fixHair bound the anti-degeneracy perturbation of the
+// master rows and the slack given to fixed probabilities; both are far
+// below any probability difference that matters (results are exact to
+// about 1e-7).
+const (
+	perturb = 1e-8
+	fixHair = 5e-8
+)
 
 // initialActiveRows is the smallest starting active set (a variable so a
 // test can force row generation on small pools).
 var initialActiveRows = 300
 
 // initActive picks the starting rows: every type for small pools, else
-// the quarter of types (at least 300) least often selected by a uniform
+// the half of the types (at least 300) least often selected by a uniform
 // mixture of the panels found so far.
 func (cg *colgen) initActive() {
 	nT := len(cg.size)
-	want := max(initialActiveRows, nT/4)
+	want := max(initialActiveRows, nT/2)
 	if nT <= want {
 		cg.active = make([]int, nT)
 		for t := range cg.active {
@@ -497,8 +522,14 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 	for r, t := range cg.active {
 		if isFixed[t] {
 			// A hair below the value found, so the previous optimum stays
-			// feasible despite rounding.
-			b[r] = math.Max(0, fixed[t]-1e-9)
+			// feasible despite rounding and the perturbation below.
+			b[r] = math.Max(0, fixed[t]-fixHair)
+		} else {
+			// The master LP is massively degenerate (many types tie at
+			// the minimum) and the simplex stalls on it for tens of
+			// thousands of pivots; a tiny distinct relaxation of each row
+			// (π_t ≥ z − ε_t) breaks the ties. It stays below fixHair.
+			b[r] = -perturb * (1 + float64((t*7919)%1000)/1000)
 		}
 	}
 	b[nA] = 1
