@@ -152,6 +152,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Accounts.Mailer, a.Accounts.BaseURL = a.Mailer, cfg.BaseURL
 	a.Audit = audit.New(db)
 	a.Panels = panel.New(db)
+	a.Accounts.AddHolder("panel", a.Panels)
 	a.Jobs = jobs.New(db)
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {

@@ -92,3 +92,25 @@ func (r *Registry) IsMember(ctx context.Context, domain string, accountID int64)
 	err := r.db.WithContext(ctx).Model(&Member{}).Where("space_domain = ? AND account_id = ? AND ended_at IS NULL", domain, accountID).Count(&n).Error
 	return n > 0, err
 }
+
+// PersonalData lists the account's panel memberships, for the
+// participant's data download.
+func (r *Registry) PersonalData(ctx context.Context, accountID int64) (any, error) {
+	var ms []Member
+	if err := r.db.WithContext(ctx).Where("account_id = ?", accountID).Order("id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("reading panel memberships: %w", err)
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return ms, nil
+}
+
+// Anonymise removes an erased account's panel marks: a panel is about
+// people, and an anonymised account no longer stands for one.
+func (r *Registry) Anonymise(ctx context.Context, accountID int64) error {
+	if err := r.db.WithContext(ctx).Where("account_id = ?", accountID).Delete(&Member{}).Error; err != nil {
+		return fmt.Errorf("erasing panel memberships: %w", err)
+	}
+	return nil
+}

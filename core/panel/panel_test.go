@@ -59,3 +59,30 @@ func TestMarkEndMembers(t *testing.T) {
 		t.Error("replacement draw did not reinstate the member")
 	}
 }
+
+func TestPersonalDataAndErasure(t *testing.T) {
+	ctx := context.Background()
+	db := testkit.OpenDB(t)
+	org, _ := orgs.NewService(db).Ensure(ctx, &orgs.Organisation{Host: "y.test", Name: "Y"})
+	a, err := accounts.NewService(db).Register(ctx, org.ID, accounts.Registration{Email: "p@y.test", Name: "P", Nickname: "pnick", Password: "long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := panel.New(db)
+	if d, _ := r.PersonalData(ctx, a.ID); d != nil {
+		t.Fatalf("data before any mark: %v", d)
+	}
+	if err := r.Mark(ctx, org.ID, "process:9", "sortition:1", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.PersonalData(ctx, a.ID)
+	if err != nil || len(d.([]panel.Member)) != 1 {
+		t.Fatalf("personal data = %v, %v", d, err)
+	}
+	if err := r.Anonymise(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := r.IsMember(ctx, "process:9", a.ID); ok {
+		t.Fatal("erased account still a panel member")
+	}
+}
