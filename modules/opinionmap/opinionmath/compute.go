@@ -32,6 +32,10 @@ type Options struct {
 	// sets it: with history, the cold start happens on the first tiny runs
 	// and everything after is warm-started, as in Pol.is.
 	PolisColdStart bool
+
+	// skipStatistics leaves out repness, consensus and priorities: Replay's
+	// intermediate runs only feed the next run's history.
+	skipStatistics bool
 }
 
 func (o Options) withDefaults() Options {
@@ -237,7 +241,9 @@ func Compute(m *Matrix, hist *History, opts Options) (*Result, error) {
 	if len(points) > 0 {
 		res.clusterGroups(points, clustered, hist, next, opts)
 	}
-	res.computeStatistics(m, inMath, opts)
+	if !opts.skipStatistics {
+		res.computeStatistics(m, inMath, opts)
+	}
 	return res, nil
 }
 

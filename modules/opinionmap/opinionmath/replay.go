@@ -78,8 +78,10 @@ func Replay(statements []Statement, votes []TimedVote, cadence time.Duration, op
 		if i+1 < len(ordered) && floorDiv(ordered[i+1].Time, tick) == floorDiv(v.Time, tick) {
 			continue
 		}
+		runOpts := opts
+		runOpts.skipStatistics = i+1 < len(ordered) // only the last run is returned
 		var err error
-		if res, err = Compute(m, hist, opts); err != nil {
+		if res, err = Compute(m, hist, runOpts); err != nil {
 			return nil, nil, fmt.Errorf("replay: run %d: %w", hist.runs()+1, err)
 		}
 		hist = res.History
