@@ -13,6 +13,7 @@ import (
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/modules/budgets"
 	budgetscmd "github.com/polder-civic/polder/modules/budgets/command"
+	"github.com/polder-civic/polder/modules/opinionmap"
 	opinionmapcmd "github.com/polder-civic/polder/modules/opinionmap/command"
 	"github.com/polder-civic/polder/modules/proposals"
 	proposalscmd "github.com/polder-civic/polder/modules/proposals/command"
@@ -29,7 +30,7 @@ func spaceTypes() []app.SpaceType {
 // modules lists the modules this binary runs. An integrator adds a module
 // with one import and one line here.
 func modules() []registry.Module {
-	return []registry.Module{proposals.New(), budgets.New()}
+	return []registry.Module{proposals.New(), opinionmap.New(), budgets.New()}
 }
 
 // moduleCommand is a module's command-line entry point.

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
+)
+
+// Next chooses the next statement to show a participant by the routing
+// priority of the last recompute (opinionmath.NextStatement); nil when the
+// participant has voted on every visible statement. p may be nil (a
+// visitor who has not voted yet).
+func (s *Service) Next(ctx context.Context, comp *registry.Component, p *Participant) (*Statement, error) {
+	sts, err := s.Statements(ctx, comp.ID, StateAccepted, StateUnmoderated)
+	if err != nil {
+		return nil, err
+	}
+	// Only this participant's row is needed: routing skips what they
+	// voted on and weighs the rest by the stored priorities.
+	m := opinionmath.NewMatrix()
+	byID := make(map[int64]*Statement, len(sts))
+	for i := range sts {
+		byID[sts[i].ID] = &sts[i]
+		m.SetStatement(opinionmath.Statement{ID: sts[i].ID, Moderation: moderation(sts[i].State), Meta: sts[i].Meta})
+	}
+	var pid int64
+	if p != nil {
+		pid = p.ID
+		mine, err := s.MyVotes(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		m.AddParticipant(pid)
+		for sid, v := range mine {
+			if byID[sid] != nil {
+				_ = m.SetVote(pid, sid, opinionmath.Vote(v))
+			}
+		}
+	}
+	var last *opinionmath.Result
+	if r, err := s.Results(ctx, comp.ID); err != nil {
+		return nil, err
+	} else if r != nil {
+		last = r.Result
+	}
+	id, ok := opinionmath.NextStatement(m, last, pid, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), opinionmath.Options{})
+	if !ok {
+		return nil, nil
+	}
+	return byID[id], nil
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/polder-civic/polder/core/jobs"
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/store"
+)
+
+// JobKind is the kind of the recompute job; its key is the component id.
+const JobKind = "opinionmap.recompute"
+
+// Service holds the conversation domain: every action takes a component
+// and a participant, never an HTTP context.
+type Service struct {
+	db    *store.DB
+	comps *registry.Components
+	jobs  *jobs.Queue
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	cache map[int64]*Results
+}
+
+// NewService returns the service. q may be nil: recomputes then run only
+// when Recompute is called.
+func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
+	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}}
+	if q != nil {
+		q.Handle(JobKind, s.runJob)
+	}
+	return s
+}
+
+// Settings types a component's settings.
+func (s *Service) Settings(comp *registry.Component) Settings {
+	return SettingsFrom(s.comps.Settings(comp))
+}
+
+// Who identifies the acting participant: an account, or an anonymous
+// session key.
+type Who struct {
+	AccountID int64
+	AnonKey   string
+}
+
+// Participant returns (creating it if needed) the participant of a
+// conversation for who. create false returns nil, nil when none exists.
+func (s *Service) Participant(ctx context.Context, compID int64, who Who, create bool) (*Participant, error) {
+	if who.AccountID == 0 && who.AnonKey == "" {
+		return nil, nil
+	}
+	q := s.db.WithContext(ctx).Where("component_id = ?", compID)
+	if who.AccountID != 0 {
+		q = q.Where("account_id = ?", who.AccountID)
+	} else {
+		q = q.Where("anon_key = ?", who.AnonKey)
+	}
+	var p Participant
+	err := q.Limit(1).Find(&p).Error
+	if err != nil {
+		return nil, fmt.Errorf("loading participant: %w", err)
+	}
+	if p.ID != 0 || !create {
+		if p.ID == 0 {
+			return nil, nil
+		}
+		return &p, nil
+	}
+	// ON CONFLICT DO NOTHING: a concurrent first vote of the same
+	// participant may create the row first; both then read it.
+	var err2 error
+	if who.AccountID != 0 {
+		err2 = s.db.WithContext(ctx).Exec("INSERT INTO opinion_participants (component_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			compID, who.AccountID, s.Now()).Error
+	} else {
+		err2 = s.db.WithContext(ctx).Exec("INSERT INTO opinion_participants (component_id, anon_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			compID, who.AnonKey, s.Now()).Error
+	}
+	if err2 != nil {
+		return nil, fmt.Errorf("creating participant: %w", err2)
+	}
+	return s.Participant(ctx, compID, who, false)
+}
+
+// ParseVote reads "agree", "disagree", "pass" or 1, -1, 0.
+func ParseVote(v string) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "agree", "1", "+1":
+		return 1, nil
+	case "disagree", "-1":
+		return -1, nil
+	case "pass", "0":
+		return 0, nil
+	}
+	return 0, perr.Invalid("opinionmap.error.vote", nil)
+}
+
+// Vote records a participant's vote on a statement: one row per
+// participant and statement, a later vote replaces the earlier one. It
+// schedules a recompute and never waits for it.
+func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) error {
+	if vote < -1 || vote > 1 {
+		return perr.Invalid("opinionmap.error.vote", nil)
+	}
+	var st Statement
+	err := s.db.WithContext(ctx).Select("id, state").Where("component_id = ? AND id = ?", comp.ID, statementID).Limit(1).Find(&st).Error
+	if err != nil {
+		return fmt.Errorf("loading statement: %w", err)
+	}
+	if st.ID == 0 || !visible(st.State) {
+		return perr.NotFound("statement")
+	}
+	now := s.Now()
+	// One statement for both dialects: the primary key makes the vote
+	// unique, and the upsert makes the last one win without a lock.
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at`,
+		statementID, p.ID, comp.ID, vote, now, now).Error
+	if err != nil {
+		return fmt.Errorf("recording vote: %w", err)
+	}
+	s.schedule(ctx, comp)
+	return nil
+}
+
+// schedule enqueues a debounced recompute; a failure is logged by the
+// queue's caller, never returned to the voter.
+func (s *Service) schedule(ctx context.Context, comp *registry.Component) {
+	if s.jobs == nil {
+		return
+	}
+	delay := time.Duration(s.Settings(comp).RecomputeDelay) * time.Second
+	_, _ = s.jobs.Enqueue(ctx, JobKind, strconv.FormatInt(comp.ID, 10), strconv.FormatInt(comp.ID, 10), delay)
+}
+
+// visible reports whether a statement in this state is shown to voters.
+func visible(state string) bool { return state == StateAccepted || state == StateUnmoderated }
+
+// Submit adds a statement. Seed statements (by organisers) are accepted at
+// once; participant statements follow the moderation setting.
+func (s *Service) Submit(ctx context.Context, comp *registry.Component, p *Participant, body string, seed bool) (*Statement, error) {
+	set := s.Settings(comp)
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, perr.Invalid("opinionmap.error.empty", nil)
+	}
+	if n := utf8.RuneCountInString(body); n > set.MaxLength {
+		return nil, perr.Invalid("opinionmap.error.too_long", map[string]any{"Max": set.MaxLength})
+	}
+	st := &Statement{ComponentID: comp.ID, Body: body, Seed: seed, CreatedAt: s.Now()}
+	switch {
+	case seed:
+		st.State = StateAccepted
+	case !set.ParticipantStatements:
+		return nil, perr.New(perr.CodeForbidden, "opinionmap.error.statements_closed", nil)
+	case set.Moderation == ModerationPre:
+		st.State = StatePending
+	default:
+		st.State = StateUnmoderated
+	}
+	if p != nil {
+		st.ParticipantID = &p.ID
+	}
+	if err := s.db.WithContext(ctx).Create(st).Error; err != nil {
+		return nil, fmt.Errorf("adding statement: %w", err)
+	}
+	if visible(st.State) {
+		s.schedule(ctx, comp)
+	}
+	return st, nil
+}
+
+// Moderate accepts or rejects a statement.
+func (s *Service) Moderate(ctx context.Context, comp *registry.Component, id int64, accept bool) (*Statement, error) {
+	state := StateRejected
+	if accept {
+		state = StateAccepted
+	}
+	now := s.Now()
+	res := s.db.WithContext(ctx).Model(&Statement{}).Where("component_id = ? AND id = ?", comp.ID, id).
+		Updates(map[string]any{"state": state, "moderated_at": now})
+	if res.Error != nil {
+		return nil, fmt.Errorf("moderating statement %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, perr.NotFound("statement")
+	}
+	s.schedule(ctx, comp)
+	return s.Statement(ctx, comp.ID, id)
+}
+
+// Statement loads one statement.
+func (s *Service) Statement(ctx context.Context, compID, id int64) (*Statement, error) {
+	var st Statement
+	err := s.db.WithContext(ctx).Where("component_id = ? AND id = ?", compID, id).First(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, perr.NotFound("statement")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading statement %d: %w", id, err)
+	}
+	return &st, nil
+}
+
+// Statements lists a conversation's statements in the given states (all
+// when none), oldest first.
+func (s *Service) Statements(ctx context.Context, compID int64, states ...string) ([]Statement, error) {
+	q := s.db.WithContext(ctx).Where("component_id = ?", compID)
+	if len(states) > 0 {
+		q = q.Where("state IN ?", states)
+	}
+	var out []Statement
+	if err := q.Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing statements: %w", err)
+	}
+	return out, nil
+}
+
+// MyVotes returns a participant's votes by statement id.
+func (s *Service) MyVotes(ctx context.Context, p *Participant) (map[int64]int, error) {
+	out := map[int64]int{}
+	if p == nil {
+		return out, nil
+	}
+	var vs []Vote
+	if err := s.db.WithContext(ctx).Where("participant_id = ?", p.ID).Find(&vs).Error; err != nil {
+		return nil, fmt.Errorf("loading votes: %w", err)
+	}
+	for _, v := range vs {
+		out[v.StatementID] = v.Vote
+	}
+	return out, nil
+}
+
+// Counts are a conversation's live totals.
+type Counts struct {
+	Votes, Participants, Statements int64
+}
+
+// LiveCounts counts votes, voters and visible statements now.
+func (s *Service) LiveCounts(ctx context.Context, compID int64) (Counts, error) {
+	var c Counts
+	db := s.db.WithContext(ctx)
+	if err := db.Model(&Vote{}).Where("component_id = ?", compID).Count(&c.Votes).Error; err != nil {
+		return c, fmt.Errorf("counting votes: %w", err)
+	}
+	if err := db.Model(&Vote{}).Where("component_id = ?", compID).Distinct("participant_id").Count(&c.Participants).Error; err != nil {
+		return c, fmt.Errorf("counting voters: %w", err)
+	}
+	if err := db.Model(&Statement{}).Where("component_id = ? AND state IN ?", compID, []string{StateAccepted, StateUnmoderated}).Count(&c.Statements).Error; err != nil {
+		return c, fmt.Errorf("counting statements: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/web"
+)
+
+// VotePage is the data of the vote page.
+type VotePage struct {
+	Base
+	Next      *Statement
+	Voted     int
+	Counts    Counts
+	Freshness *Freshness
+	// MaxLength is the statement length limit, for the form.
+	MaxLength int
+}
+
+// Freshness says how current the shown results are.
+type Freshness struct {
+	ComputedAt time.Time
+	VotesCount int64
+	// Behind is the number of votes cast since (0: up to date).
+	Behind int64
+}
+
+func (h *handlers) freshness(c echo.Context, counts Counts) (*Results, *Freshness, error) {
+	r, err := h.svc.Results(c.Request().Context(), web.Component(c).ID)
+	if err != nil || r == nil {
+		return nil, nil, err
+	}
+	return r, &Freshness{ComputedAt: r.ComputedAt, VotesCount: r.VotesCount, Behind: max(0, counts.Votes-r.VotesCount)}, nil
+}
+
+func (h *handlers) votePage(c echo.Context) error {
+	ctx := c.Request().Context()
+	b := h.base(c)
+	d := VotePage{Base: b, MaxLength: b.Settings.MaxLength}
+	var p *Participant
+	if b.CanTakePart {
+		var err error
+		if p, err = h.participant(c, false); err != nil {
+			return err
+		}
+	}
+	next, err := h.svc.Next(ctx, b.Component, p)
+	if err != nil {
+		return err
+	}
+	d.Next = next
+	mine, err := h.svc.MyVotes(ctx, p)
+	if err != nil {
+		return err
+	}
+	d.Voted = len(mine)
+	if d.Counts, err = h.svc.LiveCounts(ctx, b.Component.ID); err != nil {
+		return err
+	}
+	if _, d.Freshness, err = h.freshness(c, d.Counts); err != nil {
+		return err
+	}
+	return h.s.Render(c, http.StatusOK, "opinionmap/vote", d)
+}
+
+func (h *handlers) vote(c echo.Context, statement int64, vote string) error {
+	v, err := ParseVote(vote)
+	if err != nil {
+		return err
+	}
+	p, err := h.participant(c, true)
+	if err != nil {
+		return err
+	}
+	return h.svc.Vote(c.Request().Context(), web.Component(c), p, statement, v)
+}
+
+// voteForm takes the vote page's form: three submit buttons named vote.
+func (h *handlers) voteForm(c echo.Context) error {
+	id, err := strconv.ParseInt(c.FormValue("statement_id"), 10, 64)
+	if err != nil {
+		return perr.NotFound("statement")
+	}
+	if err := h.vote(c, id, c.FormValue("vote")); err != nil {
+		return err
+	}
+	return web.Redirect(c, h.url(c, ""))
+}
+
+// VoteInput is the vote API's body.
+type VoteInput struct {
+	StatementID int64  `json:"statement_id"`
+	Vote        string `json:"vote"`
+}
+
+func (h *handlers) apiVote(c echo.Context) error {
+	var in VoteInput
+	if err := c.Bind(&in); err != nil {
+		return perr.New(perr.CodeBadRequest, "error.bad_request", nil)
+	}
+	if err := h.vote(c, in.StatementID, in.Vote); err != nil {
+		return err
+	}
+	p, err := h.participant(c, false)
+	if err != nil {
+		return err
+	}
+	next, err := h.svc.Next(c.Request().Context(), web.Component(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"statement_id": in.StatementID, "vote": in.Vote, "next": next})
+}
+
+func (h *handlers) apiNext(c echo.Context) error {
+	var p *Participant
+	if _, err := h.who(c, false); err == nil {
+		if p, err = h.participant(c, false); err != nil {
+			return err
+		}
+	}
+	next, err := h.svc.Next(c.Request().Context(), web.Component(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"next": next})
+}
