@@ -18,6 +18,7 @@ import (
 	"github.com/polder-civic/polder/modules/proposals"
 	proposalscmd "github.com/polder-civic/polder/modules/proposals/command"
 	sortitioncmd "github.com/polder-civic/polder/modules/sortition/command"
+	"github.com/polder-civic/polder/modules/synthesis"
 	synthesiscmd "github.com/polder-civic/polder/modules/synthesis/command"
 	"github.com/polder-civic/polder/spaces/process"
 )
@@ -30,7 +31,7 @@ func spaceTypes() []app.SpaceType {
 // modules lists the modules this binary runs. An integrator adds a module
 // with one import and one line here.
 func modules() []registry.Module {
-	return []registry.Module{proposals.New(), opinionmap.New(), budgets.New()}
+	return []registry.Module{proposals.New(), opinionmap.New(), budgets.New(), synthesis.New()}
 }
 
 // moduleCommand is a module's command-line entry point.

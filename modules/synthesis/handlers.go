@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package synthesis
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
+)
+
+type handlers struct {
+	s   *web.Server
+	svc *Service
+}
+
+// Base is what every page of the module shows.
+type Base struct {
+	Space     *registry.Space
+	Component *registry.Component
+	URL       string
+	CanBuild  bool
+}
+
+func (h *handlers) base(c echo.Context) Base {
+	sp, comp := web.Space(c), web.Component(c)
+	ok, err := h.s.Can(c, registry.Permission(ID, ActionBuild))
+	return Base{Space: sp, Component: comp, CanBuild: err == nil && ok,
+		URL: web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)}
+}
+
+// load reads the :id version; versions not yet published exist only for
+// organisers.
+func (h *handlers) load(c echo.Context, b Base) (*Synthesis, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, perr.NotFound("synthesis")
+	}
+	syn, err := h.svc.Get(c.Request().Context(), b.Component, id)
+	if err != nil {
+		return nil, err
+	}
+	if !syn.Frozen() && !b.CanBuild {
+		return nil, perr.NotFound("synthesis")
+	}
+	return syn, nil
+}
+
+// view loads the :id version and prepares it for reading.
+func (h *handlers) view(c echo.Context, b Base) (*View, error) {
+	syn, err := h.load(c, b)
+	if err != nil {
+		return nil, err
+	}
+	res, err := syn.decodeResult()
+	if err != nil {
+		return nil, err
+	}
+	return newView(syn, res, b.Space, web.Locale(c)), nil
+}
+
+func intParam(c echo.Context, name string) (int, error) {
+	n, err := strconv.Atoi(c.Param(name))
+	if err != nil {
+		return 0, perr.NotFound("topic")
+	}
+	return n, nil
+}

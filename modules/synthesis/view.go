@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package synthesis
+
+import (
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/modules/synthesis/topics"
+)
+
+// View is a version prepared for the page and the downloads: labels with
+// their edits, titles of themes and sessions, quotes with their links.
+type View struct {
+	Syn     *Synthesis
+	Result  *Result
+	Themes  []ThemeView
+	Sources map[string]Source
+	Method  string
+}
+
+// ThemeView is one theme of the view.
+type ThemeView struct {
+	Index         int
+	Key, Title    string
+	Size, Voices  int
+	K             int
+	Topics        []TopicView
+	Duplicates    []topics.DuplicateGroup
+	SessionTitles map[string]string
+}
+
+// TopicView is one topic (or the "other contributions" group).
+type TopicView struct {
+	Theme, Index int
+	Label        string
+	// Original is the machine label when an organiser edited it.
+	Original     string
+	Size, Voices int
+	// Percent is the topic's share of its theme, in whole percent.
+	Percent   int
+	Terms     []string
+	Quotes    []QuoteView
+	BySession []ShareView
+	Other     bool
+	Machine   *MachineSummary
+	IDs       []string
+}
+
+// QuoteView is a verbatim quote with its link.
+type QuoteView struct {
+	ID, Text, URL string
+	Copies        int
+}
+
+// ShareView is a share with a readable name.
+type ShareView struct {
+	Name    string
+	Count   int
+	Percent int
+}
+
+// newView prepares a version for reading, titles in the locale.
+func newView(syn *Synthesis, res *Result, sp *registry.Space, locale string) *View {
+	v := &View{Syn: syn, Result: res, Sources: map[string]Source{}, Method: topics.Method}
+	if res == nil || res.Synthesis == nil {
+		return v
+	}
+	for _, c := range res.Contributions {
+		v.Sources[c.ID] = c
+	}
+	labels := syn.decodeLabels()
+	themeTitle := map[string]string{}
+	sessionTitle := map[string]string{}
+	if sp != nil {
+		for _, t := range sp.Themes {
+			themeTitle[t.Key] = t.Title.In(locale, "en")
+		}
+		for _, s := range sp.Sessions {
+			sessionTitle[s.Key] = s.Title.In(locale, "en")
+		}
+	}
+	for ti, th := range res.Synthesis.Themes {
+		tv := ThemeView{Index: ti, Key: th.Theme, Title: themeTitle[th.Theme], Size: th.Size, Voices: th.Voices, K: th.K, Duplicates: th.Duplicates, SessionTitles: sessionTitle}
+		if tv.Title == "" {
+			tv.Title = th.Theme
+		}
+		all := append([]topics.Topic(nil), th.Topics...)
+		if th.Other != nil {
+			all = append(all, *th.Other)
+		}
+		for k, t := range all {
+			tp := TopicView{Theme: ti, Index: k, Label: t.Label, Size: t.Size, Voices: t.Voices, Terms: t.Terms, Other: t.Other, IDs: t.IDs}
+			if th.Size > 0 {
+				tp.Percent = (t.Size*100 + th.Size/2) / th.Size
+			}
+			if e, ok := labels[labelKey(ti, k)]; ok {
+				tp.Label, tp.Original = e.Label, e.Original
+			}
+			for _, q := range t.Quotes {
+				tp.Quotes = append(tp.Quotes, QuoteView{ID: q.ID, Text: q.Text, URL: v.Sources[q.ID].URL, Copies: q.Copies})
+			}
+			for _, s := range t.BySession {
+				name := sessionTitle[s.Key]
+				if name == "" {
+					name = s.Key
+				}
+				tp.BySession = append(tp.BySession, ShareView{Name: name, Count: s.Count, Percent: int(s.Share*100 + 0.5)})
+			}
+			for i := range res.Machine {
+				if res.Machine[i].Theme == ti && res.Machine[i].Topic == k {
+					tp.Machine = &res.Machine[i]
+				}
+			}
+			tv.Topics = append(tv.Topics, tp)
+		}
+		v.Themes = append(v.Themes, tv)
+	}
+	return v
+}
+
+// Topic returns a topic of the view.
+func (v *View) Topic(theme, topic int) (*ThemeView, *TopicView, bool) {
+	if theme < 0 || theme >= len(v.Themes) || topic < 0 || topic >= len(v.Themes[theme].Topics) {
+		return nil, nil, false
+	}
+	return &v.Themes[theme], &v.Themes[theme].Topics[topic], true
+}
