@@ -33,6 +33,11 @@ commands:
       --replay (e.g. 10m), replay the votes in time order with a recompute
       every CADENCE carrying history (warm starts, k smoothing), as Pol.is's
       live server did, instead of one run on the final votes
+  import DIR --database URL --component ID [--recompute]
+      load a Pol.is export folder into an empty opinion-map component
+      (statements, anonymous participants, latest votes)
+  export DIR --database URL --component ID
+      write a component's conversation as a Pol.is export folder
 `
 
 // Run executes `polder opinionmap ARGS...`.
@@ -44,6 +49,10 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	switch args[0] {
 	case "analyze":
 		return runAnalyze(ctx, args[1:], stdout)
+	case "import":
+		return runImport(ctx, args[1:], stdout)
+	case "export":
+		return runExport(ctx, args[1:], stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
