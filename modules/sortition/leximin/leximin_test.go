@@ -165,9 +165,18 @@ func TestGreedyMatchesPaperLegacy(t *testing.T) {
 
 func TestSynthetic600SupportMeetsQuotas(t *testing.T) {
 	p := loadDir(t, testkit.SharedData(t, "sortition", "synthetic_600_60"))
-	limit := 20 * time.Second
+	// A run cut short must still return a valid distribution and a gap.
+	short, err := leximin.Solve(context.Background(), p, 60, leximin.Options{MaximinOnly: true, TimeLimit: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSupport(t, p, short, 60, false)
+	if short.Complete || math.IsNaN(short.Gap) || short.Gap < 0 {
+		t.Fatalf("50 ms run: complete %v, gap %v", short.Complete, short.Gap)
+	}
+	limit := 40 * time.Second
 	if testing.Short() {
-		limit = 5 * time.Second
+		limit = 10 * time.Second
 	}
 	r, err := leximin.Solve(context.Background(), p, 60, leximin.Options{MaximinOnly: true, TimeLimit: limit})
 	if err != nil {
@@ -177,7 +186,14 @@ func TestSynthetic600SupportMeetsQuotas(t *testing.T) {
 	if r.Minimum <= 0 {
 		t.Fatalf("minimum probability %v", r.Minimum)
 	}
-	t.Logf("synthetic_600_60 maximin: min %.4f, %d types, %d panels, complete %v, gap %.4f, %s", r.Minimum, len(r.TypeMembers), len(r.Panels), r.Complete, r.Gap, r.Elapsed)
+	if r.Complete {
+		// the short run's minimum and bound bracket the optimum
+		if short.Minimum > r.Minimum+1e-7 || r.Minimum > short.Minimum+short.Gap+1e-7 {
+			t.Errorf("short run %.5f + gap %.5f does not bracket the maximin %.5f", short.Minimum, short.Gap, r.Minimum)
+		}
+	}
+	t.Logf("synthetic_600_60 maximin: min %.4f, %d types, %d panels, complete %v, gap %.4f, %s; 50 ms run: %.4f + gap %.4f",
+		r.Minimum, len(r.TypeMembers), len(r.Panels), r.Complete, r.Gap, r.Elapsed, short.Minimum, short.Gap)
 }
 
 func TestInfeasibleQuotasNamed(t *testing.T) {

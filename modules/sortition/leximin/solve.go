@@ -185,6 +185,23 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 		}
 	}
 
+	if !res.Complete {
+		// Stopped early: the LP's distribution may leave types outside
+		// its active rows at zero; fall back to the uniform mixture of the
+		// panels found when that has the larger minimum.
+		uni := make([]float64, len(cg.cols))
+		for j := range uni {
+			uni[j] = 1
+		}
+		if minOf(cg.typeProbs(normalised(uni))) > minOf(cg.typeProbs(normalised(q))) {
+			q = uni
+		}
+		if math.IsNaN(res.Gap) {
+			// no bound from the LP: the mean k/n caps every minimum
+			res.Gap = math.Max(0, float64(k)/float64(len(p.Volunteers))-minOf(cg.typeProbs(normalised(q))))
+		}
+	}
+
 	// Assemble the distribution.
 	pi := make([]float64, nT)
 	var total float64
@@ -610,4 +627,26 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 			return out, nil
 		}
 	}
+}
+
+func minOf(x []float64) float64 {
+	m := math.Inf(1)
+	for _, v := range x {
+		m = math.Min(m, v)
+	}
+	return m
+}
+
+func normalised(q []float64) []float64 {
+	var total float64
+	for _, v := range q {
+		total += math.Max(0, v)
+	}
+	out := make([]float64, len(q))
+	for j, v := range q {
+		if total > 0 {
+			out[j] = math.Max(0, v) / total
+		}
+	}
+	return out
 }
