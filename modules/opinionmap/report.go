@@ -67,6 +67,8 @@ type StatementLine struct {
 	Body        string  `json:"body"`
 	All         Share   `json:"all"`
 	Score       float64 `json:"score"`
+	// Agree: for consensus lines, the side every group shares.
+	Agree bool `json:"agree"`
 	// Panel and Open split the votes between panel members and the
 	// open public (filled when the space has a panel).
 	Panel *Share `json:"panel,omitempty"`
@@ -123,7 +125,7 @@ func (h *handlers) report(c echo.Context) (*Report, *Results, error) {
 			return nil, nil, fmt.Errorf("loading panel: %w", err)
 		}
 	}
-	sp, err := h.svc.SplitByPanel(ctx, comp.ID, members)
+	sp, err := h.svc.SplitByPanel(ctx, comp.ID, members, res)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,11 +164,22 @@ func (h *handlers) report(c echo.Context) (*Report, *Results, error) {
 		}
 		return l
 	}
-	for i, sc := range r.GroupConsensus {
-		if i == 5 {
+	// Group-informed consensus, best first, keeping only statements on
+	// which a majority of every group agrees (or every group disagrees):
+	// the product ranks them, the filter keeps a split statement out.
+	var gids []int
+	for _, g := range r.Groups {
+		gids = append(gids, g.ID)
+	}
+	for _, sc := range r.GroupConsensus {
+		if len(rep.Consensus) == 5 {
 			break
 		}
-		rep.Consensus = append(rep.Consensus, line(sc))
+		if sp.unites(sc.StatementID, gids, sc.Vote == opinionmath.Agree) {
+			l := line(sc)
+			l.Agree = sc.Vote == opinionmath.Agree
+			rep.Consensus = append(rep.Consensus, l)
+		}
 	}
 	for _, sc := range r.Divisive {
 		rep.Divisive = append(rep.Divisive, line(sc))
@@ -211,21 +224,39 @@ func (s *Service) bodies(ctx context.Context, compID int64) (map[int64]string, e
 type panelSplit struct {
 	panelParticipants map[int64]bool
 	panel, open       map[int64]Share
+	// groups holds each statement's votes per opinion group.
+	groups map[int64]map[int]Share
+}
+
+// unites reports whether a majority of every group voted the same way
+// (agree, or disagree) on a statement, by the smoothed probabilities the
+// consensus is built from.
+func (sp *panelSplit) unites(statementID int64, groups []int, agree bool) bool {
+	for _, g := range groups {
+		c := sp.groups[statementID][g]
+		n := c.Agree
+		if !agree {
+			n = c.Disagree
+		}
+		if float64(1+n)/float64(2+c.Seen) <= 0.5 {
+			return false
+		}
+	}
+	return len(groups) > 0
 }
 
 // SplitByPanel counts each statement's votes separately for participants
 // whose account is a panel member and for everyone else.
-func (s *Service) SplitByPanel(ctx context.Context, compID int64, members map[int64]bool) (*panelSplit, error) {
-	sp := &panelSplit{panelParticipants: map[int64]bool{}, panel: map[int64]Share{}, open: map[int64]Share{}}
-	if len(members) == 0 {
-		return sp, nil
-	}
+//
+// It also counts each statement's votes per opinion group of res.
+func (s *Service) SplitByPanel(ctx context.Context, compID int64, members map[int64]bool, res *Results) (*panelSplit, error) {
+	sp := &panelSplit{panelParticipants: map[int64]bool{}, panel: map[int64]Share{}, open: map[int64]Share{}, groups: map[int64]map[int]Share{}}
 	var ps []Participant
 	if err := s.db.WithContext(ctx).Where("component_id = ? AND account_id IS NOT NULL", compID).Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("loading participants: %w", err)
 	}
 	for _, p := range ps {
-		if members[*p.AccountID] {
+		if len(members) > 0 && members[*p.AccountID] {
 			sp.panelParticipants[p.ID] = true
 		}
 	}
@@ -253,6 +284,22 @@ func (s *Service) SplitByPanel(ctx context.Context, compID int64, members map[in
 			sh.Disagree++
 		}
 		m[sid] = sh
+		if g := res.GroupOf(pid); g >= 0 {
+			gm := sp.groups[sid]
+			if gm == nil {
+				gm = map[int]Share{}
+				sp.groups[sid] = gm
+			}
+			gs := gm[g]
+			gs.Seen++
+			switch v {
+			case 1:
+				gs.Agree++
+			case -1:
+				gs.Disagree++
+			}
+			gm[g] = gs
+		}
 	}
 	return sp, rows.Err()
 }
