@@ -10,11 +10,13 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/audit"
 	"github.com/polder-civic/polder/core/authz"
+	"github.com/polder-civic/polder/core/blindtoken"
 	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/jobs"
 	"github.com/polder-civic/polder/core/mail"
@@ -22,6 +24,7 @@ import (
 	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/store"
+	"github.com/polder-civic/polder/core/verify"
 	"github.com/polder-civic/polder/core/web"
 	"github.com/polder-civic/polder/migrations"
 	theme "github.com/polder-civic/polder/themes/default"
@@ -67,7 +70,11 @@ type App struct {
 	// Panels marks sortition panel members for other modules to read.
 	Panels *panel.Registry
 	// Jobs is the background queue; serve starts its workers.
-	Jobs       *jobs.Queue
+	Jobs *jobs.Queue
+	// Anon issues and redeems the blind tokens of untraceable participation.
+	Anon *blindtoken.Service
+	// Verify holds verification methods and records (authz consults it).
+	Verify     *verify.Service
 	Server     *web.Server
 	SpaceTypes []SpaceType
 	spaces     map[string]registry.SpaceResolver
@@ -131,6 +138,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := bundle.AddFS("core/authz", authz.Messages()); err != nil {
 		return nil, err
 	}
+	if err := bundle.AddFS("core/verify", verify.Messages()); err != nil {
+		return nil, err
+	}
+	if err := bundle.AddFS("core/blindtoken", blindtoken.Messages()); err != nil {
+		return nil, err
+	}
 	for _, st := range opts.SpaceTypes {
 		if err := bundle.AddFS("spaces/"+st.Name(), st.Messages()); err != nil {
 			return nil, err
@@ -154,15 +167,23 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Panels = panel.New(db)
 	a.Accounts.AddHolder("panel", a.Panels)
 	a.Jobs = jobs.New(db)
+	a.Anon = blindtoken.New(db)
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {
 		return nil, fmt.Errorf("building permissions: %w", err)
 	}
+	a.Verify = verify.New(db)
+	if o := verify.OIDCFromEnv(os.Getenv); o != nil {
+		a.Verify.Register(o)
+	}
+	a.Authz.SetVerifications(a.Verify)
+	a.Accounts.AddHolder("verify", a.Verify)
 	a.Server, err = web.New(web.Deps{DB: db, Bundle: bundle, Registry: reg, Components: a.Components, Orgs: a.Orgs,
 		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, fmt.Errorf("building web server: %w", err)
 	}
+	verify.Mount(a.Server, a.Verify)
 	for _, m := range opts.Modules {
 		if u, ok := m.(BackgroundUser); ok {
 			u.UseBackground(a.Jobs, a.Panels)
@@ -179,6 +200,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		if err := a.Server.MountModules(st.Name(), st.Prefix()); err != nil {
 			return nil, fmt.Errorf("mounting modules in %s: %w", st.Name(), err)
 		}
+		a.Anon.Routes(a.Server.SpaceRouter(st.Name(), st.Prefix()))
 	}
 	return a, nil
 }

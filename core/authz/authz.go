@@ -93,6 +93,9 @@ var corePolicy = map[string][]registry.Role{
 	PermSpaceAdmin:    {registry.RoleSpaceAdmin},
 	PermSpaceModerate: {registry.RoleSpaceAdmin, registry.RoleModerator},
 	PermSpaceEvaluate: {registry.RoleSpaceAdmin, registry.RoleEvaluator},
+	// Obtaining the blindly signed token of untraceable participation
+	// (core/blindtoken); admins may require a verification for it.
+	"space.anon_token": {registry.RoleSpaceAdmin, registry.RoleParticipant},
 }
 
 // Verifications tells whether an account holds a verification of a kind
