@@ -95,6 +95,60 @@ type Router struct {
 	api    *echo.Group
 	prefix string
 	scope  string
+	// module is set on component routers: several modules register the
+	// same paths ("" for their index, "/admin"…) under the same pattern,
+	// so those routes are dispatched by the component's module.
+	module string
+}
+
+// componentMux holds, per method and path pattern, the handler of every
+// module that registered it.
+type componentMux struct {
+	mu     sync.RWMutex
+	routes map[string]map[string]echo.HandlerFunc
+}
+
+// add registers a module's handler for a component route, adding the
+// dispatching echo route the first time the pattern is seen.
+func (r *Router) addComponent(g *echo.Group, method, path string, h echo.HandlerFunc) {
+	s := r.s
+	mux := &s.compMux
+	key := method + " " + r.prefix + path
+	if g == r.api {
+		key = "api " + key
+	}
+	mux.mu.Lock()
+	defer mux.mu.Unlock()
+	if mux.routes == nil {
+		mux.routes = map[string]map[string]echo.HandlerFunc{}
+	}
+	byModule := mux.routes[key]
+	if byModule == nil {
+		byModule = map[string]echo.HandlerFunc{}
+		mux.routes[key] = byModule
+		dispatch := func(c echo.Context) error {
+			id, err := strconv.ParseInt(c.Param("component"), 10, 64)
+			if err != nil {
+				return perr.NotFound("component")
+			}
+			comp, err := s.Components.Get(c.Request().Context(), id)
+			if err != nil {
+				return err
+			}
+			mux.mu.RLock()
+			next := byModule[comp.ModuleID]
+			mux.mu.RUnlock()
+			if next == nil {
+				return perr.NotFound("component")
+			}
+			return next(c)
+		}
+		if g == r.api {
+			dispatch = markAPI(dispatch)
+		}
+		g.Add(method, path, dispatch)
+	}
+	byModule[r.module] = h
 }
 
 // Server returns the server, for rendering and sessions.
@@ -115,19 +169,27 @@ func (s *Server) SpaceRouter(spaceType, prefix string) *Router {
 // of a type: prefix + "/:space/c/:component".
 func (s *Server) ComponentRouter(spaceType, prefix, moduleID string) *Router {
 	p := prefix + "/:space/c/:component"
-	mw := []echo.MiddlewareFunc{s.withSpace(spaceType), s.withComponent(moduleID)}
-	return &Router{s: s, web: s.Echo.Group(p, mw...), api: s.Echo.Group("/api/v1"+p, mw...), prefix: p, scope: "component:" + moduleID}
+	mw := []echo.MiddlewareFunc{s.withSpace(spaceType)}
+	return &Router{s: s, web: s.Echo.Group(p, mw...), api: s.Echo.Group("/api/v1"+p, mw...), prefix: p, scope: "component:" + moduleID, module: moduleID}
 }
 
 // Page registers an HTML route.
 func (r *Router) Page(method, path string, need Need, h echo.HandlerFunc) {
 	r.s.Routes.add(Route{Method: method, Path: r.prefix + path, Need: need, Scope: r.scope})
+	if r.module != "" {
+		r.addComponent(r.web, method, path, r.s.withComponent(r.module)(r.s.require(need)(h)))
+		return
+	}
 	r.web.Add(method, path, h, r.s.require(need))
 }
 
 // API registers a JSON API route, documented in the OpenAPI document.
 func (r *Router) API(method, path string, need Need, op Operation, h echo.HandlerFunc) {
 	r.s.Routes.add(Route{Method: method, Path: "/api/v1" + r.prefix + path, Need: need, API: true, Op: op, Scope: r.scope})
+	if r.module != "" {
+		r.addComponent(r.api, method, path, r.s.withComponent(r.module)(markAPI(r.s.require(need)(h))))
+		return
+	}
 	r.api.Add(method, path, h, markAPI, r.s.require(need))
 }
 

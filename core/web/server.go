@@ -84,6 +84,8 @@ type Deps struct {
 // Server is the HTTP server.
 type Server struct {
 	Deps
+	// compMux dispatches component routes by module (see Router).
+	compMux  componentMux
 	Echo     *echo.Echo
 	Sessions *scs.SessionManager
 	Renderer *Renderer
