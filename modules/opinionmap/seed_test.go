@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/polder-civic/polder/modules/opinionmap"
+)
+
+// TestSeedDemo seeds the fixture's component: statements, votes, a map
+// with groups; a second call adds nothing.
+func TestSeedDemo(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n, err := opinionmap.SeedDemo(ctx, e.in.App, e.in.Org.ID, e.fx.Process.Slug, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || e.countVotes(0) != int64(n) {
+		t.Fatalf("seeded %d votes, %d stored", n, e.countVotes(0))
+	}
+	res, err := e.svc().Results(ctx, e.comp.ID)
+	if err != nil || res == nil || len(res.Result.Groups) < 2 {
+		t.Fatalf("demo map: %v %+v", err, res)
+	}
+	e.in.Client().Get(e.base+"/report").Must(t, 200).Contains(t, "Group A:", "Group B:")
+	if again, err := opinionmap.SeedDemo(ctx, e.in.App, e.in.Org.ID, e.fx.Process.Slug, 200); err != nil || again != 0 {
+		t.Fatalf("second seed added %d votes (%v)", again, err)
+	}
+}
