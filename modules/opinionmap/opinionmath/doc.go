@@ -24,6 +24,11 @@
 // the statistics, falling back to a full Compute every Options.FullEvery
 // votes.
 //
+// Replay re-enacts a live server: the votes in time order, a full run with
+// history at every tick of a cadence (Pol.is polls for votes every second).
+// Pol.is's published groups are the end of such a history, so comparisons
+// with them use Replay rather than one cold Compute.
+//
 // Everything is deterministic for a given matrix, history and Options.Seed:
 // parallel sums are split into a fixed number of chunks combined in order,
 // and every tie is broken towards the lowest index.
