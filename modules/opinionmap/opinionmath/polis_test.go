@@ -236,7 +236,8 @@ func TestPolisTable(t *testing.T) {
 // minutes: go test -run '^$' -bench ReplayCadences -benchtime 1x.
 func BenchmarkReplayCadences(b *testing.B) {
 	for range b.N {
-		for _, cadence := range []time.Duration{time.Second, time.Minute, 10 * time.Minute, time.Hour} {
+		for _, cadence := range []time.Duration{time.Second, time.Minute, 2 * time.Minute, 3 * time.Minute, 5 * time.Minute, 7 * time.Minute,
+			10 * time.Minute, 15 * time.Minute, 20 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour} {
 			for _, name := range []string{"brexit-consensus", "canadian-electoral-reform", "vtaiwan.uberx"} {
 				c := compareWithPolis(b, name, replayRun, cadence)
 				b.Logf("cadence %v %s: ARI %.3f, groups %d / %d, best k %d, %d runs, %v", cadence, name, c.ari, c.ours, c.polis, c.bestK, c.runs, c.elapsed.Round(time.Millisecond))
