@@ -182,8 +182,8 @@ func TestLeximinMatchesBruteForce(t *testing.T) {
 	}
 	for inst := 0; inst < instances; inst++ {
 		households := inst%3 == 2
-		n := 8 + rng.IntN(7)
-		k := 3 + rng.IntN(3)
+		n := 8 + rng.IntN(9)
+		k := 3 + rng.IntN(4)
 		p := randomPool(rng, n, k, households)
 		panels := allPanels(p, k, households)
 		want := referenceLeximin(t, n, panels)
