@@ -22,6 +22,7 @@ import (
 	"github.com/polder-civic/polder/core/mail"
 	"github.com/polder-civic/polder/core/orgs"
 	"github.com/polder-civic/polder/core/panel"
+	"github.com/polder-civic/polder/core/pow"
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/verify"
@@ -71,6 +72,8 @@ type App struct {
 	Panels *panel.Registry
 	// Jobs is the background queue; serve starts its workers.
 	Jobs *jobs.Queue
+	// PoW issues and checks the proof-of-work challenges of forms.
+	PoW *pow.Service
 	// Anon issues and redeems the blind tokens of untraceable participation.
 	Anon *blindtoken.Service
 	// Verify holds verification methods and records (authz consults it).
@@ -144,6 +147,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := bundle.AddFS("core/blindtoken", blindtoken.Messages()); err != nil {
 		return nil, err
 	}
+	if err := bundle.AddFS("core/pow", pow.Messages()); err != nil {
+		return nil, err
+	}
 	for _, st := range opts.SpaceTypes {
 		if err := bundle.AddFS("spaces/"+st.Name(), st.Messages()); err != nil {
 			return nil, err
@@ -167,7 +173,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Panels = panel.New(db)
 	a.Accounts.AddHolder("panel", a.Panels)
 	a.Jobs = jobs.New(db)
+	a.PoW = pow.New(db)
 	a.Anon = blindtoken.New(db)
+	a.Anon.PoW = a.PoW
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {
 		return nil, fmt.Errorf("building permissions: %w", err)

@@ -33,6 +33,7 @@ import (
 
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/pow"
 	"github.com/polder-civic/polder/core/store"
 )
 
@@ -57,6 +58,8 @@ type Service struct {
 	db *store.DB
 	// Bits is the modulus size of keys Enable creates.
 	Bits int
+	// PoW, when set, guards the redemption form with a proof of work.
+	PoW *pow.Service
 }
 
 // New returns the service.

@@ -28,7 +28,7 @@ func (s *Service) Routes(r *web.Router) {
 	h := &handlers{svc: s, srv: r.Server()}
 	r.Page(http.MethodGet, "/anon", web.NeedPublic, h.page)
 	r.Page(http.MethodPost, "/anon/enable", web.NeedPermission("space.admin"), h.enable)
-	r.Page(http.MethodPost, "/anon/redeem", web.NeedPublic, h.redeemForm)
+	r.Page(http.MethodPost, "/anon/redeem", web.NeedPublic, h.withPoW("anon", h.redeemForm))
 	r.API(http.MethodGet, "/anon/key", web.NeedPublic, web.Operation{Summary: "The space's RSA public key for blind token issuance (RFC 9474, RSABSSA-SHA384-PSS-Randomized).",
 		Response: "public_key (PEM), n and e (base64url, big-endian), variant."}, h.key)
 	r.API(http.MethodPost, "/anon/issue", web.NeedLogin, web.Operation{Summary: "Blindly sign the participant's blinded token, once per account and space.",
@@ -54,6 +54,26 @@ type pageData struct {
 	IsAdmin  bool
 	Pseudo   bool
 	Error    string
+	// Challenge is the proof-of-work challenge of the redemption form.
+	Challenge string
+}
+
+// withPoW guards a form handler with the service's proof of work.
+func (h *handlers) withPoW(purpose string, next echo.HandlerFunc) echo.HandlerFunc {
+	if h.svc.PoW == nil {
+		return next
+	}
+	return h.svc.PoW.Require(purpose)(next)
+}
+
+// challenge fills the page's proof-of-work challenge.
+func (h *handlers) challenge(c echo.Context, d *pageData) error {
+	if h.svc.PoW == nil || !d.Enabled {
+		return nil
+	}
+	ch, err := h.svc.PoW.Challenge(c.Request().Context(), "anon")
+	d.Challenge = ch
+	return err
 }
 
 func (h *handlers) page(c echo.Context) error {
@@ -76,6 +96,9 @@ func (h *handlers) page(c echo.Context) error {
 	}
 	var err error
 	if d.IsAdmin, err = h.srv.Can(c, "space.admin"); err != nil {
+		return err
+	}
+	if err := h.challenge(c, &d); err != nil {
 		return err
 	}
 	return h.srv.Render(c, http.StatusOK, "anon/space", d)
@@ -203,6 +226,9 @@ func (h *handlers) redeemForm(c echo.Context) error {
 	if err != nil {
 		if pe, ok := perr.As(err); ok && (pe.Code == perr.CodeInvalid || pe.Code == perr.CodeConflict) {
 			d := pageData{Space: web.Domain(c), Slug: web.Space(c).Slug, Base: base(c), Enabled: true, Error: pe.MessageID}
+			if err := h.challenge(c, &d); err != nil {
+				return err
+			}
 			return h.srv.Render(c, http.StatusUnprocessableEntity, "anon/space", d)
 		}
 		return err

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/core/blindtoken"
+	"github.com/polder-civic/polder/core/pow"
 	"github.com/polder-civic/polder/internal/instancetest"
 	"github.com/polder-civic/polder/spaces/process"
 )
@@ -158,7 +160,16 @@ func TestIssueRedeemUnlinkable(t *testing.T) {
 	// the verified account's session ends, a fresh one holds the pseudonym.
 	var before []string
 	db.Table("sessions").Pluck("token", &before)
-	r = c.PostForm(fx.URL()+"/anon/redeem", url.Values{"_csrf": {csrf}, "token": {token}}).Must(t, http.StatusSeeOther)
+	// With the page's proof of work solved, as static/pow.js does.
+	m := regexp.MustCompile(`name="pow_challenge" value="([^"]+)"`).FindStringSubmatch(c.Get(fx.URL() + "/anon").Body)
+	if m == nil {
+		t.Fatal("the redemption form carries no proof-of-work challenge")
+	}
+	nonce, err := pow.Solve(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = c.PostForm(fx.URL()+"/anon/redeem", url.Values{"_csrf": {csrf}, "token": {token}, pow.FieldChallenge: {m[1]}, pow.FieldNonce: {nonce}}).Must(t, http.StatusSeeOther)
 	page := c.Get(fx.URL()+"/anon").Must(t, http.StatusOK)
 	page.Contains(t, in.App.Bundle.T("en", "anon.get.pseudonym", nil))
 	var after []string
