@@ -11,6 +11,7 @@ import (
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/orgs"
+	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
 	"github.com/polder-civic/polder/spaces/process"
@@ -55,6 +56,11 @@ func seedDemo(ctx context.Context, a *app.App, cfg config.Config, out io.Writer)
 		return fmt.Errorf("seeding the demo opinion map: %w", err)
 	} else if n > 0 {
 		fmt.Fprintf(out, "Seeded an opinion-map conversation with %d votes.\n", n)
+	}
+	if n, err := budgets.SeedDemo(ctx, a, org.ID, res.Process.Slug); err != nil {
+		return fmt.Errorf("seeding the demo budget: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(out, "Seeded a demo budget with %d ballots.\n", n)
 	}
 	fmt.Fprintf(out, "Demo organisation %q ready. Admin login: %s / %s\n", org.Name, demoAdmin, demoPassword)
 	fmt.Fprintf(out, "Demo process: http://%s/processes/%s\n", cfg.Addr, res.Process.Slug)
