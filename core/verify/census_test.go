@@ -56,7 +56,12 @@ func TestCensusEndToEnd(t *testing.T) {
 	if err := f.in.App.Authz.RequireVerification(ctx, authz.OrgDomainOf(f.in.Org.ID), "probe.act", "census"); err != nil {
 		t.Fatal(err)
 	}
-	c.Get("/probe-act").Must(t, http.StatusForbidden).Contains(t, "census")
+	c.Get("/probe-act").Must(t, http.StatusForbidden).Contains(t, "reserved for accounts verified by Census", `href="/verify?next=%2Fprobe-act"`)
+	fr := f.in.Client()
+	fr.Login("ann@example.org", password)
+	fr.Get("/probe-act?locale=fr").Must(t, http.StatusForbidden).Contains(t, "vérifiés par Recensement", "Vérifier mon compte")
+	f.in.Client().JSON(http.MethodGet, "/probe-act", apiToken(t, f, ann.ID), "").Must(t, http.StatusForbidden).
+		Contains(t, `"error":"forbidden"`, "verified by Census: verify your account at /verify")
 	c.Get("/verify").Must(t, http.StatusOK).Contains(t, "Census", `action="/verify/census"`, "never your identifier")
 
 	r := c.PostForm("/verify/census", url.Values{"identifier": {"12.345.678-A"}, "birth_date": {"1980-04-29"}})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,9 @@ type handlers struct {
 // Mount registers the verification pages and API on the server's root.
 func Mount(s *web.Server, v *Service) {
 	h := &handlers{s: s, v: v}
+	// Registered last, it runs inside core's middleware (organisation,
+	// account, locale known) and sees every route's refusal.
+	s.Echo.Use(h.explainRefusal)
 	r := s.Root()
 	login, admin := web.NeedLogin, web.NeedPermission(authz.PermOrgAdmin)
 	get, post := http.MethodGet, http.MethodPost
@@ -51,6 +55,35 @@ func Mount(s *web.Server, v *Service) {
 		Body: map[string]string{"count": "integer", "batch": "string"}, Required: []string{"count"}, Response: "codes"}, h.apiCodes)
 	r.API(post, "/admin/verify/:kind", admin, web.Operation{Summary: "Enable or disable a verification method, its validity in days and configuration",
 		Body: map[string]string{"enabled": "boolean", "valid_days": "integer", "config": "string"}, Required: []string{"enabled"}, Response: "the settings"}, h.apiConfigure)
+}
+
+// RequiredPage is the refusal page of an action that needs a verification.
+type RequiredPage struct {
+	Name string // the verification's translated name
+	Link string
+}
+
+// explainRefusal turns core's "verification required" refusal into one
+// that names the verification in the reader's language and links to the
+// page where the participant can obtain it, coming back afterwards.
+func (h *handlers) explainRefusal(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		pe, ok := perr.As(err)
+		if !ok || pe.MessageID != "authz.error.verification_required" || web.Org(c) == nil {
+			return err
+		}
+		kind, _ := pe.Data["Kind"].(string)
+		link := "/verify"
+		if c.Request().Method == http.MethodGet && !web.IsAPI(c) {
+			link += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+		}
+		name := h.s.Bundle.T(web.Locale(c), NameID(kind), nil)
+		if web.IsAPI(c) || strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
+			return perr.New(perr.CodeForbidden, "verify.error.required", map[string]any{"Name": name, "Link": link, "Kind": kind})
+		}
+		return h.s.Render(c, http.StatusForbidden, "verify/required", &RequiredPage{Name: name, Link: link})
+	}
 }
 
 // MethodView is one method as the pages show it.
