@@ -102,7 +102,8 @@ func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string) 
 	cast := 0
 	for _, v := range voters {
 		var spent int64
-		for _, i := range rng.Perm(len(ids))[:3+rng.IntN(4)] {
+		k := min(len(ids), 3+rng.IntN(4))
+		for _, i := range rng.Perm(len(ids))[:k] {
 			if spent+costs[ids[i]] > b.Total {
 				continue
 			}
