@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/polder-civic/polder/core/accounts"
+	"github.com/polder-civic/polder/core/verify"
 )
 
 func TestCodesEndToEnd(t *testing.T) {
@@ -171,4 +172,24 @@ func TestPersonalDataAndErasure(t *testing.T) {
 	if d, err := f.in.App.Verify.PersonalData(ctx, ann.ID); err != nil || d != nil {
 		t.Fatalf("personal data after erasure: %v, %v", d, err)
 	}
+}
+
+// TestWrongAnswersAreLimited: after MaxFailures wrong codes an account
+// must wait, even with a right one, which stays unspent.
+func TestWrongAnswersAreLimited(t *testing.T) {
+	f := newFixture(t)
+	f.enable(t, "code", "")
+	codes, err := f.in.App.Verify.GenerateCodes(t.Context(), f.in.Org.ID, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := f.participant(t, "ann@example.org")
+	for range verify.MaxFailures {
+		c.PostForm("/verify/code", url.Values{"code": {"ABCD-EFGH-JKLM"}}).Must(t, http.StatusUnprocessableEntity)
+	}
+	c.PostForm("/verify/code", url.Values{"code": {codes[0]}}).Must(t, http.StatusTooManyRequests)
+	f.admin.Get("/admin/verify").Must(t, http.StatusOK).Contains(t, "0 of 1 used.")
+	// Another account is not affected.
+	_, cb := f.participant(t, "bob@example.org")
+	cb.PostForm("/verify/code", url.Values{"code": {codes[0]}}).Must(t, http.StatusSeeOther)
 }

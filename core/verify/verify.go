@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -113,6 +114,13 @@ type Record struct {
 // TableName is the records table.
 func (Record) TableName() string { return "verifications" }
 
+// MaxFailures is how many wrong answers an account may give to form
+// methods in FailureWindow before it must wait.
+const (
+	MaxFailures   = 10
+	FailureWindow = time.Hour
+)
+
 // DefaultValidDays is how long a verification holds unless the admin says
 // otherwise.
 const DefaultValidDays = 365
@@ -123,6 +131,10 @@ type Service struct {
 	// Now is the clock (tests move it).
 	Now func() time.Time
 
+	// failures bounds wrong answers per account (guessing a birth date
+	// for a known identifier, or codes).
+	failures *accounts.Limiter
+
 	mu      sync.RWMutex
 	methods map[string]Method
 	order   []string
@@ -132,7 +144,8 @@ type Service struct {
 // configuration (census, codes, e-mail domain); OIDC providers are added
 // with Register.
 func New(db *store.DB) *Service {
-	s := &Service{db: db, Now: func() time.Time { return time.Now().UTC() }, methods: map[string]Method{}}
+	s := &Service{db: db, Now: func() time.Time { return time.Now().UTC() }, methods: map[string]Method{},
+		failures: accounts.NewLimiter(db, "verify", MaxFailures, FailureWindow)}
 	s.Register(Census{})
 	s.Register(Codes{})
 	s.Register(EmailDomain{})
@@ -281,6 +294,10 @@ func (s *Service) Verify(ctx context.Context, acc *accounts.Account, kind string
 	if _, ok := m.(Redirector); ok {
 		return nil, perr.Invalid("verify.error.redirect_method", nil)
 	}
+	key := "account:" + strconv.FormatInt(acc.ID, 10)
+	if err := s.failures.Check(ctx, key); err != nil {
+		return nil, err
+	}
 	var rec *Record
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		p, err := m.Verify(ctx, tx, a)
@@ -291,6 +308,11 @@ func (s *Service) Verify(ctx context.Context, acc *accounts.Account, kind string
 		return err
 	})
 	if err != nil {
+		if perr.CodeOf(err) == perr.CodeInvalid {
+			if lerr := s.failures.Record(ctx, key); lerr != nil {
+				slog.Error("recording a failed verification", "err", lerr)
+			}
+		}
 		return nil, err
 	}
 	return rec, nil
