@@ -31,6 +31,11 @@ func TestCensusDigestIsThePublishedProcedure(t *testing.T) {
 	if got, want := verify.CensusDigest(secret, " 12.345.678-a "), orgDigest(secret, "12345678A"); got != want {
 		t.Fatalf("digest %s, the documented procedure gives %s", got, want)
 	}
+	// Known answer, computed with the README's openssl command:
+	// printf '%s' 12345678A | openssl dgst -sha256 -hmac 00ff
+	if got := verify.CensusDigest(secret, "12345678A"); got != "e9ea5cc2bedfafe8d430101df006a4cfa54ef0848da7612206f001fe5314dd49" {
+		t.Fatalf("digest %s differs from openssl's", got)
+	}
 	if verify.CensusDigest(secret, "12345678A") == verify.CensusDigest("00fe", "12345678A") {
 		t.Fatal("the digest does not depend on the key")
 	}
