@@ -193,3 +193,39 @@ func TestWrongAnswersAreLimited(t *testing.T) {
 	_, cb := f.participant(t, "bob@example.org")
 	cb.PostForm("/verify/code", url.Values{"code": {codes[0]}}).Must(t, http.StatusSeeOther)
 }
+
+// TestRequirementPerSpace: a kind required in one space binds there only,
+// and holding it lets the participant act.
+func TestRequirementPerSpace(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	f.enable(t, "email_domain", "example.org")
+	ann, c := f.participant(t, "ann@example.org")
+	en := f.in.App.Authz
+	if err := en.RequireVerification(ctx, "process:7", "probe.act", "email_domain"); err != nil {
+		t.Fatal(err)
+	}
+	can := func(dom string) bool {
+		ok, err := en.Can(ctx, ann, f.in.Org.ID, dom, "probe.act")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if can("process:7") || !can("process:8") {
+		t.Fatal("the requirement does not bind the one space")
+	}
+	if got := en.MissingVerification(ctx, ann, f.in.Org.ID, "process:7", "probe.act"); got != "email_domain" {
+		t.Fatalf("missing verification %q", got)
+	}
+	c.PostForm("/verify/email_domain", nil).Must(t, http.StatusSeeOther)
+	if !can("process:7") {
+		t.Fatal("verified participant still refused")
+	}
+	if err := f.in.App.Verify.Revoke(ctx, ann.ID, "email_domain"); err != nil {
+		t.Fatal(err)
+	}
+	if can("process:7") {
+		t.Fatal("revoked verification still counts")
+	}
+}
