@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/accounts"
+	"github.com/polder-civic/polder/core/perr"
 )
 
 // Form fields a protected form posts.
@@ -53,6 +54,11 @@ func (s *Service) Require(purpose string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ctx := c.Request().Context()
+			// A malformed body is refused here: once parsed with an error,
+			// the handler could no longer tell.
+			if err := c.Request().ParseForm(); err != nil {
+				return perr.New(perr.CodeBadRequest, "error.bad_request", nil)
+			}
 			ch, nonce := c.FormValue(FieldChallenge), c.FormValue(FieldNonce)
 			if ch != "" && nonce != "" {
 				if err := s.Verify(ctx, purpose, ch, nonce); err != nil {

@@ -30,7 +30,7 @@ func (s *Server) accountRegisterForm(c echo.Context) error {
 	if Account(c) != nil {
 		return Redirect(c, "/account")
 	}
-	return s.renderForm(c, registerForm(), nil)
+	return s.renderForm(c, s.withChallenge(c, registerForm(), "register"), nil)
 }
 
 // accountRegister creates an unconfirmed account and mails the link that
@@ -40,7 +40,7 @@ func (s *Server) accountRegister(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := registerForm()
+	p := s.withChallenge(c, registerForm(), "register")
 	p.fill(form)
 	acc, err := s.register(c, accounts.Registration{Email: form["email"], Name: form["name"], Nickname: form["nickname"], Password: form["password"], Kind: form["kind"]})
 	if err != nil {

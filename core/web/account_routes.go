@@ -23,7 +23,7 @@ func (s *Server) mountAccounts() {
 
 	r := s.Root()
 	r.Page(http.MethodGet, "/register", NeedPublic, s.accountRegisterForm)
-	r.Page(http.MethodPost, "/register", NeedPublic, s.accountRegister)
+	r.Page(http.MethodPost, "/register", NeedPublic, s.requirePoW("register", s.accountRegister))
 	r.Page(http.MethodGet, "/confirm", NeedPublic, s.accountConfirmForm)
 	r.Page(http.MethodPost, "/confirm", NeedPublic, s.accountConfirm)
 	r.Page(http.MethodGet, "/confirm/resend", NeedPublic, s.accountConfirmResendForm)

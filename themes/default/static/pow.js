@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 //
-// Proof of work for forms (core/pow): a form with data-pow carries a
+// Proof of work for forms (core/pow): a form with a pow_challenge field carries a
 // signed challenge in its pow_challenge field; before it is sent, this
 // script finds a nonce such that SHA-256("<challenge>.<nonce>") starts with
 // the challenge's number of zero bits, and puts it in pow_nonce. No
@@ -42,7 +42,8 @@
   if (typeof document === "undefined") return;
 
   function start() {
-    for (const form of document.querySelectorAll("form[data-pow]")) {
+    for (const form of document.querySelectorAll("form")) {
+      if (!form.elements.pow_challenge || !form.elements.pow_nonce) continue;
       let solved = false;
       form.addEventListener("submit", async (ev) => {
         if (solved) return;
@@ -50,7 +51,7 @@
         const status = form.querySelector(".pow-status");
         const button = form.querySelector("button[type=submit]");
         if (button) button.disabled = true;
-        if (status) status.textContent = form.dataset.pow;
+        if (status && form.dataset.pow) status.textContent = form.dataset.pow;
         try {
           form.elements.pow_nonce.value = await solve(form.elements.pow_challenge.value);
         } catch (e) {
