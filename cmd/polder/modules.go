@@ -17,6 +17,7 @@ import (
 	opinionmapcmd "github.com/polder-civic/polder/modules/opinionmap/command"
 	"github.com/polder-civic/polder/modules/proposals"
 	proposalscmd "github.com/polder-civic/polder/modules/proposals/command"
+	"github.com/polder-civic/polder/modules/sortition"
 	sortitioncmd "github.com/polder-civic/polder/modules/sortition/command"
 	"github.com/polder-civic/polder/modules/synthesis"
 	synthesiscmd "github.com/polder-civic/polder/modules/synthesis/command"
@@ -31,7 +32,7 @@ func spaceTypes() []app.SpaceType {
 // modules lists the modules this binary runs. An integrator adds a module
 // with one import and one line here.
 func modules() []registry.Module {
-	return []registry.Module{proposals.New(), opinionmap.New(), budgets.New(), synthesis.New()}
+	return []registry.Module{proposals.New(), opinionmap.New(), budgets.New(), synthesis.New(), sortition.New()}
 }
 
 // moduleCommand is a module's command-line entry point.

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package sortition
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
+	"github.com/polder-civic/polder/modules/sortition/lottery"
+)
+
+type handlers struct {
+	s   *web.Server
+	svc *Service
+}
+
+// Base is what every page of the module shows.
+type Base struct {
+	Space     *registry.Space
+	Component *registry.Component
+	URL       string
+	IsAdmin   bool
+	Draw      *Draw
+}
+
+func (h *handlers) base(c echo.Context) (Base, error) {
+	sp, comp := web.Space(c), web.Component(c)
+	ok, err := h.s.Can(c, "space.admin")
+	b := Base{Space: sp, Component: comp, IsAdmin: err == nil && ok,
+		URL: web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)}
+	d, err := h.svc.Get(c.Request().Context(), comp)
+	b.Draw = d
+	return b, err
+}
+
+// PanelRow is one drawn member as shown publicly: pseudonym and features.
+type PanelRow struct {
+	ID       string
+	Features []string
+}
+
+// IndexPage is the public page: commitment, then the drawn panel.
+type IndexPage struct {
+	Base
+	Record   *lottery.Record
+	Panel    []PanelRow
+	Verified []string
+	Error    string
+	Detail   string
+	Defaults registry.Values
+}
+
+func panelRows(rec *lottery.Record, ids []string) []PanelRow {
+	feat := make(map[string][]string, len(rec.Pool))
+	for _, m := range rec.Pool {
+		feat[m.ID] = m.Features
+	}
+	out := make([]PanelRow, len(ids))
+	for i, id := range ids {
+		out[i] = PanelRow{ID: id, Features: feat[id]}
+	}
+	return out
+}
+
+func (h *handlers) page(c echo.Context) (*IndexPage, error) {
+	b, err := h.base(c)
+	if err != nil {
+		return nil, err
+	}
+	p := &IndexPage{Base: b, Defaults: settingsSchema.Decode(b.Component.Settings)}
+	if b.Draw != nil && b.Draw.Status == StatusDrawn {
+		rec, err := b.Draw.PublishedRecord()
+		if err != nil {
+			return nil, err
+		}
+		p.Record, p.Panel = rec, panelRows(rec, rec.Selected)
+	}
+	return p, nil
+}
+
+func (h *handlers) index(c echo.Context) error {
+	p, err := h.page(c)
+	if err != nil {
+		return err
+	}
+	return h.s.Render(c, http.StatusOK, "sortition/index", p)
+}
+
+func (h *handlers) recordJSON(c echo.Context) error {
+	b, err := h.base(c)
+	if err != nil {
+		return err
+	}
+	if b.Draw == nil || b.Draw.Status != StatusDrawn {
+		return perr.NotFound("record")
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="sortition-record.json"`)
+	return c.Blob(http.StatusOK, "application/json", []byte(b.Draw.Record))
+}
+
+// verify replays the stored record and shows the panel it draws.
+func (h *handlers) verify(c echo.Context) error {
+	p, err := h.page(c)
+	if err != nil {
+		return err
+	}
+	if p.Record == nil {
+		return perr.NotFound("record")
+	}
+	return h.renderVerify(c, p, p.Record)
+}
+
+// verifyPosted replays a record a visitor pastes (e.g. the downloaded one).
+func (h *handlers) verifyPosted(c echo.Context) error {
+	p, err := h.page(c)
+	if err != nil {
+		return err
+	}
+	rec, _, err := lottery.ReadRecord(strings.NewReader(c.FormValue("record")))
+	if err != nil || rec == nil {
+		p.Error, p.Detail = "sortition.verify.failed", errText(err, "not a panel record")
+		return h.s.Render(c, http.StatusUnprocessableEntity, "sortition/verify", p)
+	}
+	return h.renderVerify(c, p, rec)
+}
+
+func errText(err error, fallback string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fallback
+}
+
+func (h *handlers) renderVerify(c echo.Context, p *IndexPage, rec *lottery.Record) error {
+	sel, err := rec.Verify()
+	if err != nil {
+		p.Error, p.Detail = "sortition.verify.failed", err.Error()
+		return h.s.Render(c, http.StatusUnprocessableEntity, "sortition/verify", p)
+	}
+	p.Verified = sel
+	p.Panel = panelRows(rec, sel)
+	return h.s.Render(c, http.StatusOK, "sortition/verify", p)
+}
+
+func (h *handlers) apiVerify(c echo.Context) error {
+	b, err := h.base(c)
+	if err != nil {
+		return err
+	}
+	if b.Draw == nil || b.Draw.Status != StatusDrawn {
+		return perr.NotFound("record")
+	}
+	rec, err := b.Draw.PublishedRecord()
+	if err != nil {
+		return err
+	}
+	sel, err := rec.Verify()
+	if err != nil {
+		return c.JSON(http.StatusOK, map[string]any{"valid": false, "error": err.Error()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"valid": true, "index": rec.Index, "selected": sel, "seed": rec.Seed})
+}
+
+// PoolPage is the admins' page: upload form, stored pool, commit and draw.
+type PoolPage struct {
+	IndexPage
+	Rows       []PoolRow
+	Categories []string
+	Values     map[string][]string // per row id: feature values
+	Linked     int
+}
+
+func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) error {
+	p, err := h.page(c)
+	if err != nil {
+		return err
+	}
+	pp := &PoolPage{IndexPage: *p}
+	pp.Error, pp.Detail = errID, detail
+	if d := p.Draw; d != nil {
+		rows, err := h.svc.Pool(c.Request().Context(), d)
+		if err != nil {
+			return err
+		}
+		cats, err := d.categories()
+		if err != nil {
+			return err
+		}
+		for _, cat := range cats {
+			pp.Categories = append(pp.Categories, cat.Name)
+		}
+		pp.Rows, pp.Values = rows, map[string][]string{}
+		for _, r := range rows {
+			var f []int
+			_ = json.Unmarshal([]byte(r.Features), &f)
+			vals := make([]string, len(f))
+			for i, x := range f {
+				if i < len(cats) && x >= 0 && x < len(cats[i].Values) {
+					vals[i] = cats[i].Values[x].Value
+				}
+			}
+			pp.Values[strconv.FormatInt(r.ID, 10)] = vals
+			if r.AccountID != 0 {
+				pp.Linked++
+			}
+		}
+	}
+	return h.s.Render(c, status, "sortition/pool", pp)
+}
+
+func (h *handlers) pool(c echo.Context) error { return h.renderPool(c, http.StatusOK, "", "") }
+
+// formFile reads an uploaded file, or the pasted text of the same name.
+func formFile(c echo.Context, name string) ([]byte, error) {
+	if fh, err := c.FormFile(name); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(io.LimitReader(f, 20<<20))
+	}
+	return []byte(c.FormValue(name)), nil
+}
+
+// formError renders the admin page with a perr's message, or returns err.
+func (h *handlers) formError(c echo.Context, err error) error {
+	if pe, ok := perr.As(err); ok && (pe.Code == perr.CodeInvalid || pe.Code == perr.CodeConflict) {
+		detail, _ := pe.Data["Detail"].(string)
+		return h.renderPool(c, http.StatusUnprocessableEntity, pe.MessageID, detail)
+	}
+	return err
+}
+
+func (h *handlers) upload(c echo.Context) error {
+	cats, err := formFile(c, "quotas")
+	if err != nil {
+		return perr.Invalid("sortition.error.upload", nil)
+	}
+	pool, err := formFile(c, "pool")
+	if err != nil {
+		return perr.Invalid("sortition.error.upload", nil)
+	}
+	size, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("panel_size")))
+	sp, comp := web.Space(c), web.Component(c)
+	d, err := h.svc.Upload(c.Request().Context(), sp, comp, Upload{Categories: cats, Respondents: pool, PanelSize: size})
+	if err != nil {
+		return h.formError(c, err)
+	}
+	h.audit(c, "sortition.upload", d, "pool "+strconv.Itoa(d.PoolSize)+", panel "+strconv.Itoa(d.PanelSize))
+	h.s.Flash(c, "sortition.flash.uploaded")
+	return web.Redirect(c, h.url(c)+"/pool")
+}
+
+func (h *handlers) commit(c echo.Context) error {
+	d, err := h.svc.Commit(c.Request().Context(), web.Component(c), c.FormValue("secret"))
+	if err != nil {
+		return h.formError(c, err)
+	}
+	h.audit(c, "sortition.commit", d, d.Commitment)
+	h.s.Flash(c, "sortition.flash.committed")
+	return web.Redirect(c, h.url(c)+"/pool")
+}
+
+func (h *handlers) draw(c echo.Context) error {
+	d, err := h.svc.Draw(c.Request().Context(), web.Space(c), web.Component(c), c.FormValue("secret"), c.FormValue("public_value"))
+	if err != nil {
+		return h.formError(c, err)
+	}
+	h.audit(c, "sortition.draw", d, "")
+	h.s.Flash(c, "sortition.flash.drawn")
+	return web.Redirect(c, h.url(c))
+}
+
+func (h *handlers) url(c echo.Context) string {
+	sp, comp := web.Space(c), web.Component(c)
+	return web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
+}
+
+func (h *handlers) audit(c echo.Context, action string, d *Draw, details string) {
+	if h.s.Audit == nil || d == nil {
+		return
+	}
+	var actor int64
+	if a := web.Account(c); a != nil {
+		actor = a.ID
+	}
+	h.s.Audit.Record(c.Request().Context(), web.AuditEntry{OrganisationID: d.OrganisationID, ActorID: actor, Action: action,
+		ResourceType: "sortition_draw", ResourceID: strconv.FormatInt(d.ID, 10), SpaceID: d.SpaceID, Details: details})
+}

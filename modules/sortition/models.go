@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package sortition
+
+import "time"
+
+// Draw statuses.
+const (
+	StatusUploaded  = "uploaded"  // pool and quotas stored
+	StatusCommitted = "committed" // seed commitment published
+	StatusDrawn     = "drawn"     // panel drawn, record published
+)
+
+// Draw is the one draw of a sortition component.
+type Draw struct {
+	ID             int64
+	OrganisationID int64
+	ComponentID    int64
+	SpaceID        int64
+	PanelSize      int
+	Categories     string // JSON []leximin.Category
+	PoolSize       int
+	Commitment     string
+	Status         string
+	PseudonymKey   string // hex; erased with the pool so pseudonyms cannot be recomputed
+	Record         string // JSON lottery.Record, public once drawn
+	DrawnAt        *time.Time
+	PoolErasedAt   *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// TableName is the draws table.
+func (Draw) TableName() string { return "sortition_draws" }
+
+// PoolRow is one volunteer of a draw's pool: personal data seen by admins
+// only and erased on the retention schedule.
+type PoolRow struct {
+	ID         int64
+	DrawID     int64
+	Position   int
+	ExternalID string
+	Features   string // JSON []int, indices into the categories' values
+	Household  string
+	AccountID  int64
+}
+
+// TableName is the pool table.
+func (PoolRow) TableName() string { return "sortition_pool" }
+
+// Member is one drawn panel member: its pseudonym in the record and the
+// account it is linked to (0 when none).
+type Member struct {
+	ID        int64
+	DrawID    int64
+	Pseudonym string
+	AccountID int64
+	CreatedAt time.Time
+}
+
+// TableName is the members table.
+func (Member) TableName() string { return "sortition_members" }

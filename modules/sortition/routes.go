@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package sortition
+
+import (
+	"net/http"
+
+	"github.com/polder-civic/polder/core/web"
+)
+
+// needAdmin guards the pool: only space admins see or change it.
+var needAdmin = web.NeedPermission("space.admin")
+
+// Routes mounts the pages and API of the module under a component router.
+func (m *Module) Routes(r *web.Router) {
+	s := r.Server()
+	if m.svc == nil {
+		m.svc = NewService(s, m.jobs, m.panels)
+	}
+	h := &handlers{s: s, svc: m.svc}
+	get, post := http.MethodGet, http.MethodPost
+
+	r.Page(get, "", web.NeedPublic, h.index)
+	r.Page(get, "/record.json", web.NeedPublic, h.recordJSON)
+	r.Page(get, "/verify", web.NeedPublic, h.verify)
+	r.Page(post, "/verify", web.NeedPublic, h.verifyPosted)
+	r.Page(get, "/pool", needAdmin, h.pool)
+	r.Page(post, "/pool", needAdmin, h.upload)
+	r.Page(post, "/commit", needAdmin, h.commit)
+	r.Page(post, "/draw", needAdmin, h.draw)
+
+	r.API(get, "/record", web.NeedPublic, web.Operation{Summary: "Published record of the panel draw (pseudonymous pool, quotas, lottery panels, seed inputs)", Response: "record"}, h.recordJSON)
+	r.API(get, "/verify", web.NeedPublic, web.Operation{Summary: "Replay the published record and return the panel it draws", Response: "verification"}, h.apiVerify)
+}
