@@ -3,16 +3,19 @@
 package verify_test
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/core/authz"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/verify"
@@ -163,4 +166,62 @@ func FuzzParseCensus(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCensusFileUpload sends the census as the admin page's browser does:
+// a multipart form with the file.
+func TestCensusFileUpload(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.in.App.Verify.Settings(t.Context(), f.in.Org.ID, "census")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("_csrf", f.admin.CSRF())
+	fw, _ := mw.CreateFormFile("file", "census.csv")
+	_, _ = fw.Write([]byte(orgDigest(st.Secret, "A1") + ",2000-01-01\n" + orgDigest(st.Secret, "B2") + ",2000-01-02\n" + orgDigest(st.Secret, "C3") + ",2000-01-03\n"))
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, f.in.URL+"/admin/verify/census/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	f.admin.Do(req).Must(t, http.StatusOK).Contains(t, "3 census rows added", "0 of 3 used.")
+	// A broken file is refused with the line named, nothing stored.
+	body.Reset()
+	mw = multipart.NewWriter(&body)
+	_ = mw.WriteField("_csrf", f.admin.CSRF())
+	fw, _ = mw.CreateFormFile("file", "census.csv")
+	_, _ = fw.Write([]byte(orgDigest(st.Secret, "D4") + ",2000-01-01\nnot-a-digest,2000-01-02\n"))
+	_ = mw.Close()
+	req, _ = http.NewRequest(http.MethodPost, f.in.URL+"/admin/verify/census/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	f.admin.Do(req).Must(t, http.StatusUnprocessableEntity).Contains(t, "Line 2")
+	if total, _, _ := f.in.App.Verify.CensusStats(t.Context(), f.in.Org.ID); total != 3 {
+		t.Fatalf("%d census rows after a refused upload", total)
+	}
+}
+
+// TestPagesTranslated renders every page in each language and looks for
+// message ids left untranslated.
+func TestPagesTranslated(t *testing.T) {
+	f := newFixture(t)
+	f.in.App.Verify.Register(&verify.OIDC{Issuer: "http://127.0.0.1:1", ClientID: "x"})
+	for _, k := range []string{"census", "code", "email_domain", "oidc"} {
+		f.enable(t, k, "example.org")
+	}
+	_, c := f.participant(t, "ann@example.org")
+	if err := f.in.App.Authz.RequireVerification(t.Context(), "*", "probe.act", "code"); err != nil {
+		t.Fatal(err)
+	}
+	for _, loc := range []string{"en", "fr", "nl"} {
+		pages := map[string]*apptest.Response{
+			"verify":   c.Get("/verify?locale="+loc).Must(t, http.StatusOK),
+			"required": c.Get("/probe-act?locale="+loc).Must(t, http.StatusForbidden),
+			"admin":    f.admin.Get("/admin/verify?locale="+loc).Must(t, http.StatusOK),
+		}
+		for name, r := range pages {
+			if i := strings.Index(r.Body, "verify."); i >= 0 {
+				t.Errorf("%s page in %s shows an untranslated id near %q", name, loc, r.Body[max(0, i-40):min(len(r.Body), i+60)])
+			}
+		}
+	}
 }
