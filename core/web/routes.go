@@ -135,6 +135,8 @@ func (r *Router) addComponent(g *echo.Group, method, path string, h echo.Handler
 			if err != nil {
 				return err
 			}
+			// withComponent checks it and reuses it rather than loading it again.
+			c.Set(keyLoadedComponent, comp)
 			mux.mu.RLock()
 			next := byModule[comp.ModuleID]
 			mux.mu.RUnlock()
@@ -203,6 +205,9 @@ func markAPI(next echo.HandlerFunc) echo.HandlerFunc {
 const (
 	keySpace     = "polder.space"
 	keyComponent = "polder.component"
+	// keyLoadedComponent is the component the route dispatcher loaded,
+	// not yet checked against the space and module.
+	keyLoadedComponent = "polder.component.loaded"
 )
 
 // Space returns the space a space or component route resolved.
@@ -260,9 +265,11 @@ func (s *Server) withComponent(moduleID string) echo.MiddlewareFunc {
 			if err != nil {
 				return perr.NotFound("component")
 			}
-			comp, err := s.Components.Get(c.Request().Context(), id)
-			if err != nil {
-				return err
+			comp, _ := c.Get(keyLoadedComponent).(*registry.Component)
+			if comp == nil || comp.ID != id {
+				if comp, err = s.Components.Get(c.Request().Context(), id); err != nil {
+					return err
+				}
 			}
 			sp := Space(c)
 			if comp.ModuleID != moduleID || sp == nil || comp.SpaceID != sp.ID || comp.SpaceType != sp.Type {
