@@ -53,9 +53,12 @@ type IndexPage struct {
 	Record   *lottery.Record
 	Panel    []PanelRow
 	Verified []string
-	Error    string
-	Detail   string
-	Defaults registry.Values
+	// Current is the panel as it stands after replacements.
+	Current      []PanelRow
+	Replacements []ReplacementView
+	Error        string
+	Detail       string
+	Defaults     registry.Values
 }
 
 func panelRows(rec *lottery.Record, ids []string) []PanelRow {
@@ -82,6 +85,19 @@ func (h *handlers) page(c echo.Context) (*IndexPage, error) {
 			return nil, err
 		}
 		p.Record, p.Panel = rec, panelRows(rec, rec.Selected)
+		ctx := c.Request().Context()
+		cur, err := h.svc.Current(ctx, b.Draw)
+		if err != nil {
+			return nil, err
+		}
+		p.Current = panelRows(rec, cur)
+		reps, err := h.svc.Replacements(ctx, b.Draw)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reps {
+			p.Replacements = append(p.Replacements, replacementView(r))
+		}
 	}
 	return p, nil
 }
@@ -295,4 +311,57 @@ func (h *handlers) audit(c echo.Context, action string, d *Draw, details string)
 	}
 	h.s.Audit.Record(c.Request().Context(), web.AuditEntry{OrganisationID: d.OrganisationID, ActorID: actor, Action: action,
 		ResourceType: "sortition_draw", ResourceID: strconv.FormatInt(d.ID, 10), SpaceID: d.SpaceID, Details: details})
+}
+
+// ReplacementView is one replacement draw as shown publicly, replayed on
+// every view.
+type ReplacementView struct {
+	ID          int64
+	Replaced    string
+	Replacement string
+	PublicValue string
+	Verified    bool
+}
+
+func replacementView(r Replacement) ReplacementView {
+	v := ReplacementView{ID: r.ID, Replaced: r.Replaced, Replacement: r.Replacement}
+	var rec lottery.ItemRecord
+	if json.Unmarshal([]byte(r.Record), &rec) == nil {
+		v.PublicValue = rec.Seed.PublicValue
+		sel, err := rec.Verify()
+		v.Verified = err == nil && len(sel) == 1 && sel[0] == r.Replacement
+	}
+	return v
+}
+
+func (h *handlers) replacementJSON(c echo.Context) error {
+	b, err := h.base(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(strings.TrimSuffix(c.Param("id"), ".json"), 10, 64)
+	if err != nil || b.Draw == nil {
+		return perr.NotFound("replacement")
+	}
+	reps, err := h.svc.Replacements(c.Request().Context(), b.Draw)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		if r.ID == id {
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="sortition-replacement-`+strconv.FormatInt(id, 10)+`.json"`)
+			return c.Blob(http.StatusOK, "application/json", []byte(r.Record))
+		}
+	}
+	return perr.NotFound("replacement")
+}
+
+func (h *handlers) replace(c echo.Context) error {
+	rp, err := h.svc.Replace(c.Request().Context(), web.Space(c), web.Component(c), c.FormValue("member"), c.FormValue("public_value"))
+	if err != nil {
+		return h.formError(c, err)
+	}
+	h.audit(c, "sortition.replace", &Draw{ID: rp.DrawID, OrganisationID: web.Space(c).OrganisationID, SpaceID: web.Space(c).ID}, rp.Replaced+" -> "+rp.Replacement)
+	h.s.Flash(c, "sortition.flash.replaced")
+	return web.Redirect(c, h.url(c))
 }

@@ -56,7 +56,21 @@ type Member struct {
 	Pseudonym string
 	AccountID int64
 	CreatedAt time.Time
+	EndedAt   *time.Time // set when the member dropped out and was replaced
 }
 
 // TableName is the members table.
 func (Member) TableName() string { return "sortition_members" }
+
+// Replacement is the published record of one replacement draw.
+type Replacement struct {
+	ID          int64
+	DrawID      int64
+	Replaced    string // pseudonym of the member who dropped out
+	Replacement string // pseudonym drawn in their place
+	Record      string // JSON lottery.ItemRecord
+	CreatedAt   time.Time
+}
+
+// TableName is the replacements table.
+func (Replacement) TableName() string { return "sortition_replacements" }

@@ -28,6 +28,8 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(post, "/pool", needAdmin, h.upload)
 	r.Page(post, "/commit", needAdmin, h.commit)
 	r.Page(post, "/draw", needAdmin, h.draw)
+	r.Page(post, "/replace", needAdmin, h.replace)
+	r.Page(get, "/replacements/:id", web.NeedPublic, h.replacementJSON)
 
 	r.API(get, "/record", web.NeedPublic, web.Operation{Summary: "Published record of the panel draw (pseudonymous pool, quotas, lottery panels, seed inputs)", Response: "record"}, h.recordJSON)
 	r.API(get, "/verify", web.NeedPublic, web.Operation{Summary: "Replay the published record and return the panel it draws", Response: "verification"}, h.apiVerify)

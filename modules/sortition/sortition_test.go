@@ -293,6 +293,40 @@ func TestDrawEndToEnd(t *testing.T) {
 	// A second draw is refused.
 	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"1"}}).Must(t, http.StatusUnprocessableEntity)
 
+	// Replacement: the leaving member's mark ends, one volunteer of the same
+	// type who was never drawn takes the seat, and the record replays.
+	leaving := rec.Selected[0]
+	var leavingM sortition.Member
+	e.in.App.DB.Where("draw_id = ? AND pseudonym = ?", d.ID, leaving).First(&leavingM)
+	e.post(e.base+"/replace", url.Values{"member": {"0000000000000000"}, "public_value": {"3 5 1"}}).Must(t, http.StatusUnprocessableEntity)
+	e.post(e.base+"/replace", url.Values{"member": {leaving}, "public_value": {"3 5 1"}}).Must(t, http.StatusSeeOther)
+	var rp sortition.Replacement
+	if err := e.in.App.DB.Where("draw_id = ?", d.ID).First(&rp).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rp.Replaced != leaving || slices.Contains(rec.Selected, rp.Replacement) || !slices.Equal(feat[rp.Replacement], feat[leaving]) {
+		t.Fatalf("replacement %+v: features %v for %v", rp, feat[rp.Replacement], feat[leaving])
+	}
+	var irec lottery.ItemRecord
+	rdl := anon.Get(e.base+"/replacements/"+strconv.FormatInt(rp.ID, 10)+".json").Must(t, http.StatusOK)
+	if err := json.Unmarshal([]byte(rdl.Body), &irec); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := irec.Verify(); err != nil || len(got) != 1 || got[0] != rp.Replacement {
+		t.Fatalf("replacement record replays to %v (%v)", got, err)
+	}
+	anon.Get(e.base).Must(t, http.StatusOK).Contains(t, rp.Replacement, "replayed: same result")
+	members, err = e.in.App.Panels.Members(ctx, e.domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newM sortition.Member
+	e.in.App.DB.Where("draw_id = ? AND pseudonym = ?", d.ID, rp.Replacement).First(&newM)
+	if len(members) != 20 || members[leavingM.AccountID] || newM.AccountID == 0 || !members[newM.AccountID] {
+		t.Fatalf("after replacement: %d marks, leaving %v, new %d %v", len(members), members[leavingM.AccountID], newM.AccountID, members[newM.AccountID])
+	}
+	e.post(e.base+"/replace", url.Values{"member": {leaving}, "public_value": {"3 5 1"}}).Must(t, http.StatusUnprocessableEntity)
+
 	// GDPR: the pool is erased after the retention period, the record stays.
 	svc := e.mod.Service()
 	if n, err := svc.EraseDue(ctx); err != nil || n != 0 {
