@@ -24,6 +24,7 @@ import (
 	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/pow"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/retention"
 	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/verify"
 	"github.com/polder-civic/polder/core/web"
@@ -72,6 +73,8 @@ type App struct {
 	Panels *panel.Registry
 	// Jobs is the background queue; serve starts its workers.
 	Jobs *jobs.Queue
+	// Retention erases data whose retention period is over (daily job).
+	Retention *retention.Service
 	// PoW issues and checks the proof-of-work challenges of forms.
 	PoW *pow.Service
 	// Anon issues and redeems the blind tokens of untraceable participation.
@@ -150,6 +153,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := bundle.AddFS("core/pow", pow.Messages()); err != nil {
 		return nil, err
 	}
+	if err := bundle.AddFS("core/retention", retention.Messages()); err != nil {
+		return nil, err
+	}
 	for _, st := range opts.SpaceTypes {
 		if err := bundle.AddFS("spaces/"+st.Name(), st.Messages()); err != nil {
 			return nil, err
@@ -176,6 +182,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.PoW = pow.New(db)
 	a.Anon = blindtoken.New(db)
 	a.Anon.PoW = a.PoW
+	a.Retention = retention.New(db)
+	if err := a.Retention.UseQueue(ctx, a.Jobs, !opts.SkipMigrate); err != nil {
+		return nil, err
+	}
 	a.Authz, err = authz.New(db, reg)
 	if err != nil {
 		return nil, fmt.Errorf("building permissions: %w", err)
@@ -192,6 +202,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("building web server: %w", err)
 	}
 	verify.Mount(a.Server, a.Verify)
+	a.Server.MountProcessing(retention.CoreProcessing())
 	for _, m := range opts.Modules {
 		if u, ok := m.(BackgroundUser); ok {
 			u.UseBackground(a.Jobs, a.Panels)
