@@ -15,7 +15,7 @@ import (
 // participant has voted on every visible statement. p may be nil (a
 // visitor who has not voted yet).
 func (s *Service) Next(ctx context.Context, comp *registry.Component, p *Participant) (*Statement, error) {
-	sts, err := s.Statements(ctx, comp.ID, StateAccepted, StateUnmoderated)
+	sts, err := s.visibleStatements(ctx, comp.ID)
 	if err != nil {
 		return nil, err
 	}

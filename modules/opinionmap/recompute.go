@@ -107,8 +107,20 @@ func (s *Service) runJob(ctx context.Context, j *jobs.Job, progress func(int, st
 		return fmt.Errorf("recompute job payload %q: %w", j.Payload, err)
 	}
 	progress(10, "loading votes")
-	_, err = s.Recompute(ctx, compID)
-	return err
+	started := s.Now()
+	if _, err := s.Recompute(ctx, compID); err != nil {
+		return err
+	}
+	// Votes that arrived while this run loaded and computed may have been
+	// debounced in memory (schedule): run again for them.
+	var later int64
+	if err := s.db.WithContext(ctx).Model(&Vote{}).Where("component_id = ? AND updated_at >= ?", compID, started).Limit(1).Count(&later).Error; err != nil {
+		return fmt.Errorf("checking for later votes: %w", err)
+	}
+	if later > 0 && s.jobs != nil {
+		s.enqueue(ctx, compID, time.Second)
+	}
+	return nil
 }
 
 // Recompute runs the math on a conversation now, warm-started from the
@@ -151,6 +163,19 @@ func (s *Service) Recompute(ctx context.Context, compID int64) (*Results, error)
 // Results returns the last stored recompute, nil when none ran yet. It is
 // cached in memory and reloaded when another instance stored a newer one.
 func (s *Service) Results(ctx context.Context, compID int64) (*Results, error) {
+	s.mu.Lock()
+	c, checked := s.cache[compID], s.checked[compID]
+	s.mu.Unlock()
+	// Within visibleTTL of the last check, the cached result is used as
+	// is: voting does not need to-the-second results.
+	if c != nil && time.Since(checked) < visibleTTL {
+		return c, nil
+	}
+	defer func() {
+		s.mu.Lock()
+		s.checked[compID] = time.Now()
+		s.mu.Unlock()
+	}()
 	var at storedResult
 	if err := s.db.WithContext(ctx).Select("computed_at").Where("component_id = ?", compID).Limit(1).Find(&at).Error; err != nil {
 		return nil, fmt.Errorf("checking result: %w", err)
@@ -158,9 +183,6 @@ func (s *Service) Results(ctx context.Context, compID int64) (*Results, error) {
 	if at.ComputedAt.IsZero() {
 		return nil, nil
 	}
-	s.mu.Lock()
-	c := s.cache[compID]
-	s.mu.Unlock()
 	if c != nil && c.ComputedAt.Equal(at.ComputedAt) {
 		return c, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,12 +35,68 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[int64]*Results
+	// enqueued remembers when this instance last enqueued a recompute per
+	// component, so that a burst of votes does not queue on the job row's
+	// lock; the job enqueues itself again when votes came in while it ran.
+	enqueued map[int64]time.Time
+	// participants caches participant ids by component and identity: a
+	// participant row never changes who it belongs to.
+	participants sync.Map // partKey → *Participant
+	// visibleCache holds each component's visible statements for a short
+	// while (see visibleStatements).
+	visibleCache map[int64]visibleEntry
+	// checked is when Results last compared the cache with the database.
+	checked map[int64]time.Time
 }
+
+type partKey struct {
+	comp int64
+	who  Who
+}
+
+type visibleEntry struct {
+	at  time.Time
+	sts []Statement
+}
+
+// visibleTTL is how long a list of visible statements is reused: this
+// instance drops it at once when it changes one; another instance's
+// change shows after at most this long.
+const visibleTTL = 2 * time.Second
+
+// visibleStatements returns the statements shown to voters, cached.
+func (s *Service) visibleStatements(ctx context.Context, compID int64) ([]Statement, error) {
+	s.mu.Lock()
+	e, ok := s.visibleCache[compID]
+	s.mu.Unlock()
+	if ok && time.Since(e.at) < visibleTTL {
+		return e.sts, nil
+	}
+	sts, err := s.Statements(ctx, compID, StateAccepted, StateUnmoderated)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.visibleCache[compID] = visibleEntry{at: time.Now(), sts: sts}
+	s.mu.Unlock()
+	return sts, nil
+}
+
+// forget drops the cached statements of a component after a change.
+func (s *Service) forget(compID int64) {
+	s.mu.Lock()
+	delete(s.visibleCache, compID)
+	s.mu.Unlock()
+}
+
+// enqueueEvery is how often one instance enqueues a component's recompute
+// at most.
+const enqueueEvery = time.Second
 
 // NewService returns the service. q may be nil: recomputes then run only
 // when Recompute is called.
 func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
-	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}}
+	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, enqueued: map[int64]time.Time{}, visibleCache: map[int64]visibleEntry{}, checked: map[int64]time.Time{}}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}
@@ -64,6 +121,9 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 	if who.AccountID == 0 && who.AnonKey == "" {
 		return nil, nil
 	}
+	if p, ok := s.participants.Load(partKey{compID, who}); ok {
+		return p.(*Participant), nil
+	}
 	q := s.db.WithContext(ctx).Where("component_id = ?", compID)
 	if who.AccountID != 0 {
 		q = q.Where("account_id = ?", who.AccountID)
@@ -75,11 +135,12 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 	if err != nil {
 		return nil, fmt.Errorf("loading participant: %w", err)
 	}
-	if p.ID != 0 || !create {
-		if p.ID == 0 {
-			return nil, nil
-		}
+	if p.ID != 0 {
+		s.participants.Store(partKey{compID, who}, &p)
 		return &p, nil
+	}
+	if !create {
+		return nil, nil
 	}
 	// ON CONFLICT DO NOTHING: a concurrent first vote of the same
 	// participant may create the row first; both then read it.
@@ -117,13 +178,26 @@ func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Partici
 	if vote < -1 || vote > 1 {
 		return perr.Invalid("opinionmap.error.vote", nil)
 	}
-	var st Statement
-	err := s.db.WithContext(ctx).Select("id, state").Where("component_id = ? AND id = ?", comp.ID, statementID).Limit(1).Find(&st).Error
+	sts, err := s.visibleStatements(ctx, comp.ID)
 	if err != nil {
-		return fmt.Errorf("loading statement: %w", err)
+		return err
 	}
-	if st.ID == 0 || !visible(st.State) {
-		return perr.NotFound("statement")
+	found := false
+	for i := range sts {
+		if sts[i].ID == statementID {
+			found = true
+			break
+		}
+	}
+	if !found {
+		// Not in the (possibly slightly old) list: ask the database.
+		var st Statement
+		if err := s.db.WithContext(ctx).Select("id, state").Where("component_id = ? AND id = ?", comp.ID, statementID).Limit(1).Find(&st).Error; err != nil {
+			return fmt.Errorf("loading statement: %w", err)
+		}
+		if st.ID == 0 || !visible(st.State) {
+			return perr.NotFound("statement")
+		}
 	}
 	now := s.Now()
 	// One statement for both dialects: the primary key makes the vote
@@ -139,14 +213,30 @@ ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, u
 	return nil
 }
 
-// schedule enqueues a debounced recompute; a failure is logged by the
-// queue's caller, never returned to the voter.
+// schedule enqueues a debounced recompute; a failure is logged, never
+// returned to the voter.
 func (s *Service) schedule(ctx context.Context, comp *registry.Component) {
 	if s.jobs == nil {
 		return
 	}
-	delay := time.Duration(s.Settings(comp).RecomputeDelay) * time.Second
-	_, _ = s.jobs.Enqueue(ctx, JobKind, strconv.FormatInt(comp.ID, 10), strconv.FormatInt(comp.ID, 10), delay)
+	now := time.Now()
+	s.mu.Lock()
+	recent := now.Sub(s.enqueued[comp.ID]) < enqueueEvery
+	if !recent {
+		s.enqueued[comp.ID] = now
+	}
+	s.mu.Unlock()
+	if recent {
+		return
+	}
+	s.enqueue(ctx, comp.ID, time.Duration(s.Settings(comp).RecomputeDelay)*time.Second)
+}
+
+func (s *Service) enqueue(ctx context.Context, compID int64, delay time.Duration) {
+	id := strconv.FormatInt(compID, 10)
+	if _, err := s.jobs.Enqueue(ctx, JobKind, id, id, delay); err != nil {
+		slog.Error("opinionmap: scheduling recompute", "component", compID, "err", err)
+	}
 }
 
 // visible reports whether a statement in this state is shown to voters.
@@ -181,6 +271,7 @@ func (s *Service) Submit(ctx context.Context, comp *registry.Component, p *Parti
 		return nil, fmt.Errorf("adding statement: %w", err)
 	}
 	if visible(st.State) {
+		s.forget(comp.ID)
 		s.schedule(ctx, comp)
 	}
 	return st, nil
@@ -201,6 +292,7 @@ func (s *Service) Moderate(ctx context.Context, comp *registry.Component, id int
 	if res.RowsAffected == 0 {
 		return nil, perr.NotFound("statement")
 	}
+	s.forget(comp.ID)
 	s.schedule(ctx, comp)
 	return s.Statement(ctx, comp.ID, id)
 }

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/polder-civic/polder/internal/instancetest"
+)
+
+// BenchmarkVoteIngestion sends votes through the HTTP API from 200
+// concurrent anonymous participants (each its own session) and reports
+// votes per second and latency percentiles, then counts the rows: every
+// (participant, statement) pair voted on is there exactly once. Run it on
+// PostgreSQL with POLDER_TEST_DATABASE_URL set:
+//
+//	go test -run '^$' -bench VoteIngestion -benchtime 20000x ./modules/opinionmap/
+func BenchmarkVoteIngestion(b *testing.B) {
+	const participants, statements = 200, 100
+	e := newEnv(b)
+	e.set(map[string]any{"recompute_delay": 60})
+	bodies := make([]string, statements)
+	for i := range bodies {
+		bodies[i] = fmt.Sprintf("Statement number %d", i)
+	}
+	ids := e.seed(bodies...)
+	type client struct {
+		csrf string
+		do   func(body string) int
+	}
+	clients := make([]client, participants)
+	for i := range clients {
+		c := e.in.Client()
+		c.HTTP.Transport = &http.Transport{MaxIdleConnsPerHost: 4}
+		csrf := instancetest.Session(b, e.in, c, 0)
+		clients[i] = client{csrf: csrf, do: func(body string) int {
+			return instancetest.JSON(b, e.in, c, "POST", "/api/v1"+e.base+"/votes", csrf, "", body).Status
+		}}
+	}
+	perClient := (b.N + participants - 1) / participants
+	lat := make([][]time.Duration, participants)
+	sent := make([]map[int64]bool, participants)
+	var wg sync.WaitGroup
+	var failed sync.Map
+	b.ResetTimer()
+	start := time.Now()
+	for i := range clients {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			sent[i] = map[int64]bool{}
+			for k := 0; k < perClient; k++ {
+				id := ids[rng.IntN(len(ids))]
+				v := []string{"agree", "disagree", "pass"}[rng.IntN(3)]
+				t0 := time.Now()
+				st := clients[i].do(fmt.Sprintf(`{"statement_id":%d,"vote":"%s"}`, id, v))
+				lat[i] = append(lat[i], time.Since(t0))
+				if st != http.StatusOK {
+					failed.Store(st, true)
+					continue
+				}
+				sent[i][id] = true
+			}
+		}(i)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	failed.Range(func(k, _ any) bool { b.Errorf("a vote answered %v", k); return true })
+	var all []time.Duration
+	pairs := 0
+	for i := range lat {
+		all = append(all, lat[i]...)
+		pairs += len(sent[i])
+	}
+	sort.Slice(all, func(a, c int) bool { return all[a] < all[c] })
+	q := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "votes/s")
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	if got := e.countVotes(0); got != int64(pairs) {
+		b.Fatalf("%d vote rows, want %d (one per participant and statement voted on)", got, pairs)
+	}
+}
