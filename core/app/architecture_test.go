@@ -82,7 +82,10 @@ func violation(file, target string) string {
 			return "core knows no module and no space type"
 		}
 	case "modules":
-		if tArea == "modules" && tName != fName {
+		// Integration tests may assemble an instance with a sibling (e.g.
+		// budgets importing proposals' accepted proposals through core);
+		// the module's own code may not.
+		if tArea == "modules" && tName != fName && !strings.HasSuffix(file, "_test.go") {
 			return "modules never import each other: use core's events or interfaces"
 		}
 		if tArea == "spaces" && !strings.HasSuffix(file, "_test.go") {
@@ -107,6 +110,7 @@ func TestViolationRules(t *testing.T) {
 		{"modules/budgets/rules/mes.go", "modules/budgets/pabulib", false},
 		{"modules/budgets/budgets.go", "core/registry", false},
 		{"modules/budgets/budgets.go", "spaces/process", true},
+		{"modules/budgets/import_test.go", "modules/proposals", false},
 		{"spaces/process/process.go", "modules/proposals", true},
 		{"cmd/polder/modules.go", "modules/proposals", false},
 	}
