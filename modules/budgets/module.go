@@ -42,10 +42,6 @@ func sub(fsys fs.FS, dir string) fs.FS {
 	return s
 }
 
-var settingsSchema = registry.Schema{
-	{Key: "show_projects_votes", Type: registry.Bool, Default: false, Label: "budgets.setting.show_projects_votes"},
-}
-
 // Module is the budgets module. Create it with New.
 type Module struct {
 	svc *Service
@@ -64,7 +60,6 @@ func (*Module) Manifest() registry.Manifest {
 		ID:       ID,
 		Version:  Version,
 		Name:     "budgets.module.name",
-		Settings: settingsSchema,
 		Actions: []registry.Action{
 			{Name: ActionVote, DefaultRoles: []registry.Role{registry.RoleParticipant}, Label: "budgets.action.vote"},
 			{Name: ActionManage, DefaultRoles: []registry.Role{registry.RoleSpaceAdmin}, Label: "budgets.action.manage"},
