@@ -102,6 +102,13 @@ func TestVoteFlow(t *testing.T) {
 		t.Errorf("results page explains no unfunded project:\n%s", page.Body)
 	}
 
+	// The pages in Dutch and French.
+	nl := e.in.Client()
+	nl.Get(burl + "/results?locale=nl").Must(t, 200).Contains(t, "Methode van Gelijke Delen", "Hoe dit berekend is")
+	nl.Get(burl + "?locale=fr").Must(t, 200).Contains(t, "Télécharger les bulletins anonymisés")
+	admin.c.Get(e.base + "/admin/budgets/" + itoa(b.ID) + "?locale=nl").Must(t, 200).Contains(t, "Uitslag gepubliceerd")
+	admin.c.Get(e.base + "/admin?locale=fr").Must(t, 200).Contains(t, "Nouveau budget", "Méthode des parts égales")
+
 	// Transparency: anyone downloads the .pb, its hash is the published
 	// one, and the command recomputes the published outcome.
 	visitor := e.in.Client()
