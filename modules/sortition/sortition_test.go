@@ -3,10 +3,12 @@
 package sortition_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -349,4 +351,42 @@ func TestDrawEndToEnd(t *testing.T) {
 	}
 	anon.Get(e.base+"/verify").Must(t, http.StatusOK).Contains(t, rec.Selected[0])
 	e.admin.Get(e.base+"/pool").Must(t, http.StatusOK).Contains(t, "erased")
+}
+
+// TestUploadFiles posts the pool as a browser does (multipart files, the
+// CSRF token as a form field).
+func TestUploadFiles(t *testing.T) {
+	e := newEnv(t)
+	quotas, pool, byEmail := e.smallPool()
+	send := func(q string) *apptest.Response {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("_csrf", e.csrf)
+		_ = w.WriteField("panel_size", "20")
+		for name, content := range map[string]string{"quotas": q, "pool": pool} {
+			fw, err := w.CreateFormFile(name, name+".csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = fw.Write([]byte(content))
+		}
+		_ = w.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.in.URL+e.base+"/pool", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		return e.admin.Do(req)
+	}
+	// A quota row with a missing max: the line is named, nothing stored.
+	send(strings.Replace(quotas, "gender,male,9,20", "gender,male,9", 1)).Must(t, http.StatusUnprocessableEntity).Contains(t, "line 3")
+	if n := e.count(&sortition.Draw{}); n != 0 {
+		t.Fatalf("stored %d draws after an error", n)
+	}
+	send(quotas).Must(t, http.StatusSeeOther)
+	if d := e.draw(); d.PoolSize != len(byEmail) || d.PanelSize != 20 {
+		t.Fatalf("stored %+v", d)
+	}
+	// A second upload before the draw replaces the first.
+	send(quotas).Must(t, http.StatusSeeOther)
+	if n := e.count(&sortition.PoolRow{}); int(n) != len(byEmail) {
+		t.Fatalf("%d pool rows after a re-upload", n)
+	}
 }
