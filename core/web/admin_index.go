@@ -46,8 +46,16 @@ func (s *Server) adminIndex(c echo.Context) error {
 			links = append(links, AdminLink{URL: u, Label: s.Bundle.T(loc, id, nil)})
 		}
 	}
-	links = append(links,
-		AdminLink{URL: "/admin/roles", Label: s.Bundle.T(loc, "authz.admin.roles.title", nil)},
-		AdminLink{URL: "/admin/audit", Label: s.Bundle.T(loc, "authz.admin.audit.title", nil)})
+	// Organisation-wide pages of core services, listed when mounted.
+	for _, l := range []struct{ url, id string }{
+		{"/admin/roles", "authz.admin.roles.title"},
+		{"/admin/verify", "verify.admin.title"},
+		{"/admin/processing", "privacy.register.title"},
+		{"/admin/audit", "authz.admin.audit.title"},
+	} {
+		if pages[l.url] && s.Bundle.Has(l.id) {
+			links = append(links, AdminLink{URL: l.url, Label: s.Bundle.T(loc, l.id, nil)})
+		}
+	}
 	return s.Render(c, http.StatusOK, "admin/index", AdminIndexPage{Links: links})
 }
