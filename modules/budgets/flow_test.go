@@ -104,10 +104,10 @@ func TestVoteFlow(t *testing.T) {
 
 	// The pages in Dutch and French.
 	nl := e.in.Client()
-	nl.Get(burl + "/results?locale=nl").Must(t, 200).Contains(t, "Methode van Gelijke Delen", "Hoe dit berekend is")
-	nl.Get(burl + "?locale=fr").Must(t, 200).Contains(t, "Télécharger les bulletins anonymisés")
-	admin.c.Get(e.base + "/admin/budgets/" + itoa(b.ID) + "?locale=nl").Must(t, 200).Contains(t, "Uitslag gepubliceerd")
-	admin.c.Get(e.base + "/admin?locale=fr").Must(t, 200).Contains(t, "Nouveau budget", "Méthode des parts égales")
+	nl.Get(burl+"/results?locale=nl").Must(t, 200).Contains(t, "Methode van Gelijke Delen", "Hoe dit berekend is")
+	nl.Get(burl+"?locale=fr").Must(t, 200).Contains(t, "Télécharger les bulletins anonymisés")
+	admin.c.Get(e.base+"/admin/budgets/"+itoa(b.ID)+"?locale=nl").Must(t, 200).Contains(t, "Uitslag gepubliceerd")
+	admin.c.Get(e.base+"/admin?locale=fr").Must(t, 200).Contains(t, "Nouveau budget", "Méthode des parts égales")
 
 	// Transparency: anyone downloads the .pb, its hash is the published
 	// one, and the command recomputes the published outcome.

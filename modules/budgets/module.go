@@ -57,9 +57,9 @@ func (m *Module) Service() *Service { return m.svc }
 // Manifest describes the module to core.
 func (*Module) Manifest() registry.Manifest {
 	return registry.Manifest{
-		ID:       ID,
-		Version:  Version,
-		Name:     "budgets.module.name",
+		ID:      ID,
+		Version: Version,
+		Name:    "budgets.module.name",
 		Actions: []registry.Action{
 			{Name: ActionVote, DefaultRoles: []registry.Role{registry.RoleParticipant}, Label: "budgets.action.vote"},
 			{Name: ActionManage, DefaultRoles: []registry.Role{registry.RoleSpaceAdmin}, Label: "budgets.action.manage"},
