@@ -6,6 +6,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/modules/opinionmap"
 )
 
@@ -28,5 +29,18 @@ func TestSeedDemo(t *testing.T) {
 	e.in.Client().Get(e.base+"/report").Must(t, 200).Contains(t, "Group A:", "Group B:")
 	if again, err := opinionmap.SeedDemo(ctx, e.in.App, e.in.Org.ID, e.fx.Process.Slug, 200); err != nil || again != 0 {
 		t.Fatalf("second seed added %d votes (%v)", again, err)
+	}
+}
+
+// TestContributions lists the demo statements for other modules.
+func TestContributions(t *testing.T) {
+	e := newEnv(t)
+	e.seed("Free buses for students", "Tax private jets")
+	got, err := e.mod.Contributions(context.Background(), e.comp, registry.ContributionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Body != "Free buses for students" || got[0].Kind != "statement" || got[0].AuthorType != "facilitator" {
+		t.Fatalf("contributions: %+v", got)
 	}
 }

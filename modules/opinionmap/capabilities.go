@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/polder-civic/polder/core/registry"
+)
+
+// Contributions returns a conversation's visible statements for other
+// modules (the synthesis): public text only, no participant.
+func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f registry.ContributionFilter) ([]registry.Contribution, error) {
+	if m.svc == nil {
+		return nil, fmt.Errorf("opinionmap: contributions asked before the module was mounted")
+	}
+	q := m.svc.db.WithContext(ctx).Where("component_id = ? AND state IN ?", comp.ID, []string{StateAccepted, StateUnmoderated})
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	var sts []Statement
+	if err := q.Order("id").Find(&sts).Error; err != nil {
+		return nil, fmt.Errorf("listing statements: %w", err)
+	}
+	out := make([]registry.Contribution, 0, len(sts))
+	for _, st := range sts {
+		author := "person"
+		if st.Seed {
+			author = "facilitator"
+		}
+		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(st.ID, 10),
+			ModuleID: ID, ComponentID: comp.ID, ID: st.ID, Kind: "statement", Title: st.Body, Body: st.Body,
+			AuthorType: author, State: st.State, CreatedAt: st.CreatedAt})
+	}
+	return out, nil
+}
+
+var _ registry.ContributionSource = (*Module)(nil)
