@@ -53,6 +53,8 @@ type IndexPage struct {
 	Record   *lottery.Record
 	Panel    []PanelRow
 	Verified []string
+	// Progress of a background draw (0-100).
+	Progress int
 	// Current is the panel as it stands after replacements.
 	Current      []PanelRow
 	Replacements []ReplacementView
@@ -79,6 +81,11 @@ func (h *handlers) page(c echo.Context) (*IndexPage, error) {
 		return nil, err
 	}
 	p := &IndexPage{Base: b, Defaults: settingsSchema.Decode(b.Component.Settings)}
+	if b.Draw != nil && b.Draw.Status == StatusDrawing && h.svc.jobs != nil {
+		if j, err := h.svc.jobs.Latest(c.Request().Context(), JobDraw, strconv.FormatInt(b.Draw.ID, 10)); err == nil && j != nil {
+			p.Progress = j.Progress
+		}
+	}
 	if b.Draw != nil && b.Draw.Status == StatusDrawn {
 		rec, err := b.Draw.PublishedRecord()
 		if err != nil {
@@ -292,6 +299,10 @@ func (h *handlers) draw(c echo.Context) error {
 		return h.formError(c, err)
 	}
 	h.audit(c, "sortition.draw", d, "")
+	if d.Status == StatusDrawing {
+		h.s.Flash(c, "sortition.flash.drawing")
+		return web.Redirect(c, h.url(c))
+	}
 	h.s.Flash(c, "sortition.flash.drawn")
 	return web.Redirect(c, h.url(c))
 }

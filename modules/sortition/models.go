@@ -8,6 +8,7 @@ import "time"
 const (
 	StatusUploaded  = "uploaded"  // pool and quotas stored
 	StatusCommitted = "committed" // seed commitment published
+	StatusDrawing   = "drawing"   // large pool: the background job computes the draw
 	StatusDrawn     = "drawn"     // panel drawn, record published
 )
 
@@ -24,6 +25,7 @@ type Draw struct {
 	Status         string
 	PseudonymKey   string // hex; erased with the pool so pseudonyms cannot be recomputed
 	Record         string // JSON lottery.Record, public once drawn
+	Error          string // why the last background draw failed
 	DrawnAt        *time.Time
 	PoolErasedAt   *time.Time
 	CreatedAt      time.Time

@@ -10,6 +10,7 @@ package sortition
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"strconv"
 
@@ -28,6 +29,9 @@ const Version = "1.0.0"
 // JobErase is the delayed job that erases a draw's pool after the
 // retention period.
 const JobErase = "sortition.erase"
+
+// JobDraw is the background draw of a large pool.
+const JobDraw = "sortition.draw"
 
 // ActionAdmin names the organisers' action (pool upload and draw); routes
 // require the space.admin permission, as pool data is for admins only.
@@ -89,6 +93,12 @@ func (m *Module) UseBackground(q *jobs.Queue, p *panel.Registry) {
 			return nil // malformed payload: nothing to retry
 		}
 		return m.svc.ErasePool(ctx, id)
+	})
+	q.Handle(JobDraw, func(ctx context.Context, j *jobs.Job, progress func(int, string)) error {
+		if m.svc == nil {
+			return fmt.Errorf("sortition: routes not mounted yet")
+		}
+		return m.svc.runDraw(ctx, j, progress)
 	})
 }
 

@@ -118,7 +118,7 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 		var old Draw
 		switch err := tx.Where("component_id = ?", comp.ID).First(&old).Error; {
 		case err == nil:
-			if old.Status == StatusDrawn {
+			if old.Status == StatusDrawn || old.Status == StatusDrawing {
 				return perr.Conflict("sortition.error.already_drawn", nil)
 			}
 			if err := tx.Where("draw_id = ?", old.ID).Delete(&PoolRow{}).Error; err != nil {
@@ -190,7 +190,7 @@ func (s *Service) Commit(ctx context.Context, comp *registry.Component, secret s
 	if d == nil {
 		return nil, perr.Conflict("sortition.error.no_pool", nil)
 	}
-	if d.Status == StatusDrawn {
+	if d.Status == StatusDrawn || d.Status == StatusDrawing {
 		return nil, perr.Conflict("sortition.error.already_drawn", nil)
 	}
 	d.Commitment, d.Status, d.UpdatedAt = lottery.Commit(secret), StatusCommitted, s.Now()
@@ -225,8 +225,80 @@ func (d *Draw) PublishedRecord() (*lottery.Record, error) {
 // distribution, rounds it to a uniform lottery, draws the panel, stores the
 // published record, marks the linked accounts as panel members and
 // schedules the pool's erasure.
+//
+// Pools of at least the background_from setting are drawn by a background
+// job (status drawing, progress on the public page); smaller ones at once.
 func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.Component, secret, public string) (*Draw, error) {
 	set := settingsSchema.Decode(comp.Settings)
+	d, err := s.checkReveal(ctx, comp, secret, public)
+	if err != nil {
+		return nil, err
+	}
+	if s.jobs == nil || d.PoolSize < set.Int("background_from") {
+		return s.compute(ctx, sp, comp, d, secret, public, nil)
+	}
+	payload, err := json.Marshal(drawPayload{DrawID: d.ID, Secret: secret, Public: public})
+	if err != nil {
+		return nil, fmt.Errorf("sortition: encoding job: %w", err)
+	}
+	res := s.srv.DB.WithContext(ctx).Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusCommitted).
+		Updates(map[string]any{"status": StatusDrawing, "error": "", "updated_at": s.Now()})
+	if res.Error != nil {
+		return nil, fmt.Errorf("sortition: starting draw: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return nil, perr.Conflict("sortition.error.already_drawn", nil)
+	}
+	if _, err := s.jobs.Enqueue(ctx, JobDraw, strconv.FormatInt(d.ID, 10), string(payload), 0); err != nil {
+		return nil, fmt.Errorf("sortition: queueing draw: %w", err)
+	}
+	return s.Get(ctx, comp)
+}
+
+// drawPayload is the background draw's job payload. The secret is stored
+// with the job only until the draw publishes it anyway.
+type drawPayload struct {
+	DrawID int64  `json:"draw_id"`
+	Secret string `json:"secret"`
+	Public string `json:"public"`
+}
+
+// runDraw is the background draw job.
+func (s *Service) runDraw(ctx context.Context, j *jobs.Job, progress func(int, string)) error {
+	var p drawPayload
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return nil // malformed payload: nothing to retry
+	}
+	var d Draw
+	if err := s.srv.DB.WithContext(ctx).First(&d, p.DrawID).Error; err != nil {
+		return fmt.Errorf("sortition: draw %d: %w", p.DrawID, err)
+	}
+	if d.Status != StatusDrawing {
+		return nil
+	}
+	comp, err := s.srv.Components.Get(ctx, d.ComponentID)
+	if err != nil {
+		return fmt.Errorf("sortition: component %d: %w", d.ComponentID, err)
+	}
+	sp := &registry.Space{Type: comp.SpaceType, ID: comp.SpaceID, OrganisationID: d.OrganisationID}
+	if _, err := s.compute(ctx, sp, comp, &d, p.Secret, p.Public, progress); err != nil {
+		// Back to committed with the reason, so the organisers can fix the
+		// quotas (re-upload) or retry; the job itself is done.
+		msg := err.Error()
+		if pe, ok := perr.As(err); ok {
+			if det, ok := pe.Data["Detail"].(string); ok {
+				msg = det
+			}
+		}
+		return s.srv.DB.WithContext(ctx).Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusDrawing).
+			Updates(map[string]any{"status": StatusCommitted, "error": msg, "updated_at": s.Now()}).Error
+	}
+	return nil
+}
+
+// checkReveal checks that the draw is committed and the secret opens the
+// commitment.
+func (s *Service) checkReveal(ctx context.Context, comp *registry.Component, secret, public string) (*Draw, error) {
 	d, err := s.Get(ctx, comp)
 	if err != nil {
 		return nil, err
@@ -237,6 +309,9 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 	if d.Status == StatusDrawn {
 		return nil, perr.Conflict("sortition.error.already_drawn", nil)
 	}
+	if d.Status == StatusDrawing {
+		return nil, perr.Conflict("sortition.error.drawing", nil)
+	}
 	if strings.TrimSpace(public) == "" {
 		return nil, perr.Invalid("sortition.error.public_value", nil)
 	}
@@ -244,6 +319,18 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 	if !strings.EqualFold(seedIn.Commitment, d.Commitment) {
 		return nil, perr.Invalid("sortition.error.commitment", nil)
 	}
+	return d, nil
+}
+
+// compute runs the selection, the lottery and the publication of a draw
+// whose secret was checked. progress may be nil.
+func (s *Service) compute(ctx context.Context, sp *registry.Space, comp *registry.Component, d *Draw, secret, public string, progress func(int, string)) (*Draw, error) {
+	set := settingsSchema.Decode(comp.Settings)
+	if progress == nil {
+		progress = func(int, string) {}
+	}
+	seedIn := lottery.CommitReveal(secret, public)
+	progress(5, "reading the pool")
 	cats, err := d.categories()
 	if err != nil {
 		return nil, err
@@ -262,6 +349,7 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 		pool.Volunteers[i] = leximin.Volunteer{ID: r.ExternalID, Features: f, Household: r.Household}
 		households = households || r.Household != ""
 	}
+	progress(10, "computing selection probabilities")
 	res, err := leximin.Solve(ctx, pool, d.PanelSize, leximin.Options{Households: households,
 		MaximinOnly: set.Bool("maximin_only"), TimeLimit: time.Duration(set.Int("time_limit_seconds")) * time.Second})
 	if err != nil {
@@ -271,6 +359,7 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 		}
 		return nil, fmt.Errorf("sortition: selection: %w", err)
 	}
+	progress(80, "rounding to a uniform lottery")
 	probs := make([]float64, len(res.Panels))
 	for j, p := range res.Panels {
 		probs[j] = p.Probability
@@ -304,8 +393,8 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 	now := s.Now()
 	var linked []int64
 	err = s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusCommitted).Updates(map[string]any{
-			"status": StatusDrawn, "record": string(recJSON), "pseudonym_key": hex.EncodeToString(key), "drawn_at": now, "updated_at": now})
+		res := tx.Model(&Draw{}).Where("id = ? AND status IN ?", d.ID, []string{StatusCommitted, StatusDrawing}).Updates(map[string]any{
+			"status": StatusDrawn, "error": "", "record": string(recJSON), "pseudonym_key": hex.EncodeToString(key), "drawn_at": now, "updated_at": now})
 		if res.Error != nil {
 			return res.Error
 		}

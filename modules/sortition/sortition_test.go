@@ -390,3 +390,50 @@ func TestUploadFiles(t *testing.T) {
 		t.Fatalf("%d pool rows after a re-upload", n)
 	}
 }
+
+// TestBackgroundDraw runs a pool above the background threshold through the
+// job queue: the page shows the computation, then the verified panel.
+func TestBackgroundDraw(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if fe, err := e.in.App.Components.SetValues(ctx, e.comp, map[string]any{"background_from": 50}, nil); err != nil || len(fe) > 0 {
+		t.Fatalf("settings: %v %v", fe, err)
+	}
+	quotas, pool, _ := e.smallPool()
+	e.post(e.base+"/pool", url.Values{"quotas": {quotas}, "pool": {pool}, "panel_size": {"20"}}).Must(t, http.StatusSeeOther)
+	secret := "a long enough secret"
+	e.post(e.base+"/commit", url.Values{"secret": {secret}}).Must(t, http.StatusSeeOther)
+	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"12 19 33"}}).Must(t, http.StatusSeeOther)
+	if s := e.draw().Status; s != sortition.StatusDrawing {
+		t.Fatalf("status %s, want drawing", s)
+	}
+	anon := e.in.Client()
+	anon.Get(e.base).Must(t, http.StatusOK).Contains(t, "being computed")
+	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"12 19 33"}}).Must(t, http.StatusUnprocessableEntity)
+	ran := 0
+	for {
+		ok, err := e.in.App.Jobs.RunOne(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		ran++
+	}
+	d := e.draw()
+	if ran == 0 || d.Status != sortition.StatusDrawn || d.Error != "" {
+		t.Fatalf("after %d jobs: status %s, error %q", ran, d.Status, d.Error)
+	}
+	rec, err := d.PublishedRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Seed.PublicValue != "12 19 33" || len(rec.Selected) != 20 {
+		t.Fatalf("record seed %+v, %d selected", rec.Seed, len(rec.Selected))
+	}
+	ver := anon.Get(e.base+"/verify").Must(t, http.StatusOK)
+	for _, id := range rec.Selected {
+		ver.Contains(t, id)
+	}
+}
