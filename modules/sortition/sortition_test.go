@@ -437,3 +437,35 @@ func TestBackgroundDraw(t *testing.T) {
 		ver.Contains(t, id)
 	}
 }
+
+// TestJointInfeasibility: quotas that pass the per-category counts but
+// conflict across categories are reported at the draw, synchronously and
+// from the background job, and the draw stays open.
+func TestJointInfeasibility(t *testing.T) {
+	quotas := "category,feature,min,max\ngender,female,1,1\ngender,male,1,1\nage,young,0,0\nage,old,0,2\n"
+	pool := "gender,age\nfemale,young\nfemale,young\nmale,old\nmale,old\n"
+	for _, background := range []bool{false, true} {
+		e := newEnv(t)
+		ctx := context.Background()
+		if background {
+			if _, err := e.in.App.Components.SetValues(ctx, e.comp, map[string]any{"background_from": 1}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.post(e.base+"/pool", url.Values{"quotas": {quotas}, "pool": {pool}, "panel_size": {"2"}}).Must(t, http.StatusSeeOther)
+		e.post(e.base+"/commit", url.Values{"secret": {"twelve chars"}}).Must(t, http.StatusSeeOther)
+		r := e.post(e.base+"/draw", url.Values{"secret": {"twelve chars"}, "public_value": {"6"}})
+		if !background {
+			r.Must(t, http.StatusUnprocessableEntity).Contains(t, "No panel can meet the quotas")
+		} else {
+			r.Must(t, http.StatusSeeOther)
+			if _, err := e.in.App.Jobs.RunOne(ctx); err != nil {
+				t.Fatal(err)
+			}
+			e.admin.Get(e.base+"/pool").Must(t, http.StatusOK).Contains(t, "The last draw failed")
+		}
+		if d := e.draw(); d.Status != sortition.StatusCommitted || d.Record != "" || (background && d.Error == "") {
+			t.Fatalf("background %v: status %s, error %q", background, d.Status, d.Error)
+		}
+	}
+}
