@@ -193,3 +193,35 @@ func TestOneVotePerParticipantConcurrently(t *testing.T) {
 	}
 	_ = context.Background()
 }
+
+// TestAPIVoteAndNext walks a conversation through the JSON API: the next
+// statement, a vote that answers the following one, and null at the end.
+func TestAPIVoteAndNext(t *testing.T) {
+	e := newEnv(t)
+	ids := e.seed("One", "Two", "Three")
+	c := e.in.Client()
+	csrf := instancetest.Session(t, e.in, c, 0)
+	seen := map[int64]bool{}
+	var cur struct {
+		Next *struct{ ID int64 } `json:"next"`
+	}
+	decode(t, instancetest.JSON(t, e.in, c, "GET", "/api/v1"+e.base+"/next", csrf, "", "").Must(t, 200).Body, &cur)
+	for cur.Next != nil {
+		if seen[cur.Next.ID] {
+			t.Fatalf("statement %d offered twice", cur.Next.ID)
+		}
+		seen[cur.Next.ID] = true
+		r := instancetest.JSON(t, e.in, c, "POST", "/api/v1"+e.base+"/votes", csrf, "", `{"statement_id":`+itoa(cur.Next.ID)+`,"vote":"agree"}`).Must(t, 200)
+		cur.Next = nil
+		decode(t, r.Body, &cur)
+	}
+	if len(seen) != len(ids) {
+		t.Fatalf("offered %d statements of %d", len(seen), len(ids))
+	}
+	if r := instancetest.JSON(t, e.in, c, "POST", "/api/v1"+e.base+"/votes", csrf, "", `{"statement_id":`+itoa(ids[0])+`,"vote":"maybe"}`); r.Status < 400 || r.Status >= 500 {
+		t.Fatalf("invalid vote answered %d", r.Status)
+	}
+	if r := instancetest.JSON(t, e.in, c, "POST", "/api/v1"+e.base+"/votes", csrf, "", `{"statement_id":999999,"vote":"agree"}`); r.Status != http.StatusNotFound {
+		t.Fatalf("vote on a missing statement answered %d", r.Status)
+	}
+}
