@@ -59,6 +59,9 @@ func (s *Service) Require(purpose string) echo.MiddlewareFunc {
 			if err := c.Request().ParseForm(); err != nil {
 				return perr.New(perr.CodeBadRequest, "error.bad_request", nil)
 			}
+			if err := s.RecordPost(ctx, purpose, c.RealIP()); err != nil {
+				return err
+			}
 			ch, nonce := c.FormValue(FieldChallenge), c.FormValue(FieldNonce)
 			if ch != "" && nonce != "" {
 				if err := s.Verify(ctx, purpose, ch, nonce); err != nil {
