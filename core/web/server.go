@@ -109,8 +109,11 @@ func New(d Deps) (*Server, error) {
 	}
 	sm := scs.New()
 	sm.Store = sessStore
-	sm.Lifetime = 14 * 24 * time.Hour
-	sm.IdleTimeout = 3 * 24 * time.Hour
+	// An absolute lifetime only: with an idle timeout scs rewrites the
+	// session row on every request to push its expiry, one database write
+	// per page view and per vote. Sessions are rotated at login and ended
+	// at logout or password reset.
+	sm.Lifetime = 7 * 24 * time.Hour
 	sm.Cookie.Name = "polder_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
