@@ -436,6 +436,29 @@ func TestBackgroundDraw(t *testing.T) {
 	for _, id := range rec.Selected {
 		ver.Contains(t, id)
 	}
+
+	// GDPR for one drawn account: export, then erasure.
+	var m sortition.Member
+	if err := e.in.App.DB.Where("pseudonym = ?", rec.Selected[0]).First(&m).Error; err != nil || m.AccountID == 0 {
+		t.Fatalf("member %+v: %v", m, err)
+	}
+	data, err := e.mod.PersonalData(ctx, m.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(data)
+	if !strings.Contains(string(b), rec.Selected[0]) || !strings.Contains(strings.ToLower(string(b)), "@example.org") || !strings.Contains(string(b), `"gender"`) {
+		t.Fatalf("export: %s", b)
+	}
+	if err := e.mod.Anonymise(ctx, m.AccountID); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := e.mod.PersonalData(ctx, m.AccountID); err != nil || data != nil {
+		t.Fatalf("after erasure: %v %v", data, err)
+	}
+	if n := e.count(&sortition.PoolRow{}); int(n) != len(rec.Pool)-1 {
+		t.Fatalf("%d pool rows after erasing one of %d", n, len(rec.Pool))
+	}
 }
 
 // TestJointInfeasibility: quotas that pass the per-category counts but
