@@ -274,7 +274,13 @@ func (h *handlers) upload(c echo.Context) error {
 	}
 	size, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("panel_size")))
 	sp, comp := web.Space(c), web.Component(c)
-	d, err := h.svc.Upload(c.Request().Context(), sp, comp, Upload{Categories: cats, Respondents: pool, PanelSize: size})
+	var households []string
+	for _, col := range strings.Split(c.FormValue("household"), ",") {
+		if col = strings.TrimSpace(col); col != "" {
+			households = append(households, col)
+		}
+	}
+	d, err := h.svc.Upload(c.Request().Context(), sp, comp, Upload{Categories: cats, Respondents: pool, PanelSize: size, HouseholdColumns: households})
 	if err != nil {
 		return h.formError(c, err)
 	}

@@ -65,6 +65,9 @@ type Upload struct {
 	Categories  []byte
 	Respondents []byte
 	PanelSize   int
+	// HouseholdColumns name the address columns: at most one member per
+	// household.
+	HouseholdColumns []string
 }
 
 // Upload reads the quota table and the pool and stores them, replacing a
@@ -79,7 +82,7 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 	if err != nil {
 		return nil, perr.Invalid("sortition.error.csv", map[string]any{"Detail": err.Error()})
 	}
-	opt := pooldata.RespondentOptions{}
+	opt := pooldata.RespondentOptions{HouseholdColumns: u.HouseholdColumns}
 	accCol := strings.TrimSpace(set.String("account_column"))
 	if accCol != "" && hasColumn(u.Respondents, accCol) {
 		// The link column doubles as the volunteer id: it is unique and
@@ -95,7 +98,7 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 	if err := pool.Validate(); err != nil {
 		return nil, perr.Invalid("sortition.error.csv", map[string]any{"Detail": err.Error()})
 	}
-	if err := leximin.Check(pool, u.PanelSize, false); err != nil {
+	if err := leximin.Check(pool, u.PanelSize, len(u.HouseholdColumns) > 0); err != nil {
 		return nil, perr.Invalid("sortition.error.infeasible", map[string]any{"Detail": err.Error()})
 	}
 	links := map[string]int64{}

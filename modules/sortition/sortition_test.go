@@ -164,13 +164,14 @@ func TestVisitorsCannotSeeThePool(t *testing.T) {
 
 func TestUploadErrorsStoreNothing(t *testing.T) {
 	e := newEnv(t)
-	for _, tc := range []struct{ name, quotas, pool, size, want string }{
-		{"quota not an integer", "category,feature,min,max\ngender,female,x,3\ngender,male,1,3\n", "gender\nfemale\nmale\n", "2", "line 2, column min"},
-		{"pool misses a category", "category,feature,min,max\ngender,female,1,3\ngender,male,1,3\n", "age\n30\n", "2", "missing column"},
-		{"infeasible quotas", "category,feature,min,max\ngender,female,2,3\ngender,male,2,3\n", "gender\nfemale\nmale\nmale\n", "3", "female"},
-		{"no panel size", "category,feature,min,max\ngender,female,0,3\ngender,male,0,3\n", "gender\nfemale\nmale\n", "0", "panel size"},
+	for _, tc := range []struct{ name, quotas, pool, size, want, household string }{
+		{"quota not an integer", "category,feature,min,max\ngender,female,x,3\ngender,male,1,3\n", "gender\nfemale\nmale\n", "2", "line 2, column min", ""},
+		{"pool misses a category", "category,feature,min,max\ngender,female,1,3\ngender,male,1,3\n", "age\n30\n", "2", "missing column", ""},
+		{"infeasible quotas", "category,feature,min,max\ngender,female,2,3\ngender,male,2,3\n", "gender\nfemale\nmale\nmale\n", "3", "female", ""},
+		{"one household for a panel of two", "category,feature,min,max\ngender,female,0,2\ngender,male,0,2\n", "gender,street\nfemale,Elm 1\nmale,Elm 1\nmale,Elm 1\n", "2", "household", "street"},
+		{"no panel size", "category,feature,min,max\ngender,female,0,3\ngender,male,0,3\n", "gender\nfemale\nmale\n", "0", "panel size", ""},
 	} {
-		r := e.post(e.base+"/pool", url.Values{"quotas": {tc.quotas}, "pool": {tc.pool}, "panel_size": {tc.size}})
+		r := e.post(e.base+"/pool", url.Values{"quotas": {tc.quotas}, "pool": {tc.pool}, "panel_size": {tc.size}, "household": {tc.household}})
 		r.Must(t, http.StatusUnprocessableEntity).Contains(t, tc.want)
 		if n := e.count(&sortition.Draw{}) + e.count(&sortition.PoolRow{}); n != 0 {
 			t.Fatalf("%s: stored %d rows", tc.name, n)
