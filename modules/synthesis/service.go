@@ -351,7 +351,8 @@ func (s *Service) SetLabel(ctx context.Context, syn *Synthesis, theme, topic int
 	if label == "" || len([]rune(label)) > 200 {
 		return perr.Invalid("synthesis.error.label", nil)
 	}
-	return s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
+	var details string
+	err := s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Synthesis
 		if err := s.srv.DB.LockRow(tx).First(&cur, syn.ID).Error; err != nil {
 			return err
@@ -375,9 +376,15 @@ func (s *Service) SetLabel(ctx context.Context, syn *Synthesis, theme, topic int
 		}
 		*syn = cur
 		syn.Labels = string(b)
-		s.audit(ctx, syn, actor, "synthesis.label", fmt.Sprintf("%s: %q → %q", labelKey(theme, topic), t.Label, label))
+		details = fmt.Sprintf("%s: %q → %q", labelKey(theme, topic), t.Label, label)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Audited after the transaction: SQLite has one connection.
+	s.audit(ctx, syn, actor, "synthesis.label", details)
+	return nil
 }
 
 // SetIntroduction stores the organisers' editorial introduction.
@@ -385,7 +392,7 @@ func (s *Service) SetIntroduction(ctx context.Context, syn *Synthesis, text stri
 	if len(text) > 20000 {
 		return perr.Invalid("synthesis.error.intro", nil)
 	}
-	return s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
+	err := s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Synthesis
 		if err := s.srv.DB.LockRow(tx).First(&cur, syn.ID).Error; err != nil {
 			return err
@@ -397,14 +404,18 @@ func (s *Service) SetIntroduction(ctx context.Context, syn *Synthesis, text stri
 			return err
 		}
 		syn.Introduction = text
-		s.audit(ctx, syn, actor, "synthesis.introduction", fmt.Sprintf("%d characters", len(text)))
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, syn, actor, "synthesis.introduction", fmt.Sprintf("%d characters", len(text)))
+	return nil
 }
 
 // Publish freezes a built version.
 func (s *Service) Publish(ctx context.Context, syn *Synthesis, actor int64) error {
-	return s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
+	err := s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Synthesis
 		if err := s.srv.DB.LockRow(tx).First(&cur, syn.ID).Error; err != nil {
 			return err
@@ -416,10 +427,14 @@ func (s *Service) Publish(ctx context.Context, syn *Synthesis, actor int64) erro
 		if err := tx.Model(&cur).Updates(map[string]any{"status": StatusPublished, "published_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		syn.Status, syn.PublishedAt = StatusPublished, &now
-		s.audit(ctx, syn, actor, "synthesis.publish", syn.Name()+" "+cur.InputHash)
+		syn.Status, syn.PublishedAt, syn.InputHash = StatusPublished, &now, cur.InputHash
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, syn, actor, "synthesis.publish", syn.Name()+" "+syn.InputHash)
+	return nil
 }
 
 func (s *Service) audit(ctx context.Context, syn *Synthesis, actor int64, action, details string) {
