@@ -139,3 +139,28 @@ globalThis.PolderPoW.solve(process.argv[2]).then((n) => console.log(n));`, path,
 		t.Fatalf("the script's nonce is refused: %v", err)
 	}
 }
+
+// TestConcurrentReuse: one solved challenge posted 20 times at once is
+// accepted exactly once.
+func TestConcurrentReuse(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	ch, _ := s.Challenge(ctx, "anon")
+	n, _ := Solve(ch)
+	errs := make(chan error, 20)
+	for range 20 {
+		go func() { errs <- s.Verify(ctx, "anon", ch, n) }()
+	}
+	ok := 0
+	for range 20 {
+		err := <-errs
+		if err == nil {
+			ok++
+			continue
+		}
+		wantMsg(t, err, "pow.error.used")
+	}
+	if ok != 1 {
+		t.Fatalf("%d acceptances, want 1", ok)
+	}
+}
