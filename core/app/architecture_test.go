@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 )
 
 const modulePath = "github.com/polder-civic/polder/"
@@ -20,7 +20,7 @@ const modulePath = "github.com/polder-civic/polder/"
 // module; a module knows core and nothing of its siblings (they meet through
 // core's events and interfaces); space types know no module.
 func TestLayering(t *testing.T) {
-	root, err := testkit.RepoRoot()
+	root, err := realdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/polder-civic/polder/core/apptest"
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/budgets/command"
 	"github.com/polder-civic/polder/modules/budgets/pabulib"
@@ -150,7 +150,7 @@ func TestVoteRequiresVerification(t *testing.T) {
 // through the command and the database.
 func TestCommandImport(t *testing.T) {
 	e := newEnv(t)
-	file := testkit.SharedData(t, "pabulib", "Netherlands_Assen_2024.pb")
+	file := realdata.SharedData(t, "pabulib", "Netherlands_Assen_2024.pb")
 	in, err := pabulib.ParseFile(file)
 	if err != nil {
 		t.Fatal(err)

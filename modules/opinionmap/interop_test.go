@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/command"
 	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
 )
@@ -31,7 +31,7 @@ func latest(e *polisdata.Export, known map[int64]bool) map[voteKey]int {
 // command, checks what the pages show, and exports it back over HTTP and
 // with the command: the same comments and the same latest votes.
 func TestImportExportRoundTrip(t *testing.T) {
-	dir := testkit.SharedData(t, "polis", "london.youth.policing")
+	dir := realdata.SharedData(t, "polis", "london.youth.policing")
 	orig, err := polisdata.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -23,8 +23,8 @@ import (
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/core/registry"
-	"github.com/polder-civic/polder/core/testkit"
 	"github.com/polder-civic/polder/internal/instancetest"
 	"github.com/polder-civic/polder/modules/sortition"
 	"github.com/polder-civic/polder/modules/sortition/lottery"
@@ -110,7 +110,7 @@ func (e *env) count(model any) int64 {
 // account of the organisation per volunteer.
 func (e *env) smallPool() (quotas, pool string, byEmail map[string]int64) {
 	e.t.Helper()
-	dir := testkit.SharedData(e.t, "sortition", "citizensassemblies-replication", "example_small_20")
+	dir := realdata.SharedData(e.t, "sortition", "citizensassemblies-replication", "example_small_20")
 	q, err := os.ReadFile(filepath.Join(dir, "categories.csv"))
 	if err != nil {
 		e.t.Fatal(err)

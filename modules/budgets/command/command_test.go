@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 )
 
 func TestOutcomeText(t *testing.T) {
-	file := testkit.SharedData(t, "pabulib", "Netherlands_Assen_2024.pb")
+	file := realdata.SharedData(t, "pabulib", "Netherlands_Assen_2024.pb")
 	var out bytes.Buffer
 	// Flags after the file, as the brief's usage line shows.
 	if err := Run(context.Background(), []string{"outcome", file, "--rule", "mes", "--comparison"}, &out); err != nil {
@@ -35,7 +35,7 @@ func TestOutcomeText(t *testing.T) {
 }
 
 func TestOutcomeJSONGreedyDecimal(t *testing.T) {
-	file := testkit.SharedData(t, "pabulib", "Poland_Warszawa_2019_Przyczolek_Grochowski.pb")
+	file := realdata.SharedData(t, "pabulib", "Poland_Warszawa_2019_Przyczolek_Grochowski.pb")
 	var out bytes.Buffer
 	if err := Run(context.Background(), []string{"outcome", "--json", file, "--rule=greedy"}, &out); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestUsageAndErrors(t *testing.T) {
 }
 
 func TestOutcomeCumulative(t *testing.T) {
-	file := testkit.SharedData(t, "pabulib", "Switzerland_Zurich_D10.pb")
+	file := realdata.SharedData(t, "pabulib", "Switzerland_Zurich_D10.pb")
 	var out bytes.Buffer
 	if err := Run(context.Background(), []string{"outcome", file, "--completion", "none"}, &out); err != nil {
 		t.Fatal(err)

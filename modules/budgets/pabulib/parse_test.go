@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/budgets/rules"
 )
 
 // sharedFiles lists the .pb files of the shared data folder.
 func sharedFiles(tb testing.TB) []string {
 	tb.Helper()
-	dir := testkit.SharedData(tb, "pabulib")
+	dir := realdata.SharedData(tb, "pabulib")
 	files, err := filepath.Glob(filepath.Join(dir, "*.pb"))
 	if err != nil || len(files) == 0 {
 		tb.Fatalf("no .pb files in %s: %v", dir, err)

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/budgets/pabulib"
 	"github.com/polder-civic/polder/modules/budgets/rules"
 )
 
 func load(t testing.TB, name string) (*pabulib.Instance, *rules.Election) {
 	t.Helper()
-	in, err := pabulib.ParseFile(testkit.SharedData(t, "pabulib", name))
+	in, err := pabulib.ParseFile(realdata.SharedData(t, "pabulib", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func optionsForMetaRule(rule string) (rules.Options, bool) {
 // TestReproducesSelected runs, on every shared instance with a selected
 // column, the rule named in its META and compares with what the city funded.
 func TestReproducesSelected(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(testkit.SharedData(t, "pabulib"), "*.pb"))
+	files, _ := filepath.Glob(filepath.Join(realdata.SharedData(t, "pabulib"), "*.pb"))
 	checked := 0
 	for _, f := range files {
 		name := filepath.Base(f)

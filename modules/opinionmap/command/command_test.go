@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/command"
 )
 
 func TestAnalyzeText(t *testing.T) {
-	dir := testkit.SharedData(t, "polis", "brexit-consensus")
+	dir := realdata.SharedData(t, "polis", "brexit-consensus")
 	var out bytes.Buffer
 	// The flag comes after the folder: flags may follow positionals.
 	if err := command.Run(context.Background(), []string{"analyze", dir, "--seed", "3"}, &out); err != nil {
@@ -30,7 +30,7 @@ func TestAnalyzeText(t *testing.T) {
 
 // TestAnalyzeReplay: --replay recomputes once per cadence tick with votes.
 func TestAnalyzeReplay(t *testing.T) {
-	dir := testkit.SharedData(t, "polis", "brexit-consensus")
+	dir := realdata.SharedData(t, "polis", "brexit-consensus")
 	var out bytes.Buffer
 	if err := command.Run(context.Background(), []string{"analyze", dir, "--json", "--replay", "1h", "--stability", "3"}, &out); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestAnalyzeReplay(t *testing.T) {
 }
 
 func TestAnalyzeJSON(t *testing.T) {
-	dir := testkit.SharedData(t, "polis", "london.youth.policing")
+	dir := realdata.SharedData(t, "polis", "london.youth.policing")
 	var out bytes.Buffer
 	if err := command.Run(context.Background(), []string{"analyze", "--json", dir, "--stability", "5"}, &out); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
 	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
 )
@@ -134,7 +134,7 @@ func BenchmarkUpdate1000Votes(b *testing.B) {
 // BenchmarkVtaiwan: full run on the largest real conversation (target
 // < 150 ms).
 func BenchmarkVtaiwan(b *testing.B) {
-	exp, err := polisdata.ReadDir(testkit.SharedData(b, "polis", "vtaiwan.uberx"))
+	exp, err := polisdata.ReadDir(realdata.SharedData(b, "polis", "vtaiwan.uberx"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
 	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
 )
@@ -19,7 +19,7 @@ import (
 func TestPCAAgainstDense(t *testing.T) {
 	for _, name := range []string{"brexit-consensus", "scoop-hivemind.freshwater"} {
 		t.Run(name, func(t *testing.T) {
-			exp, err := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
+			exp, err := polisdata.ReadDir(realdata.SharedData(t, "polis", name))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
 	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
 )
@@ -82,7 +82,7 @@ func runPolis(t testing.TB, name string, mode runMode, cadence time.Duration) ru
 	if out, ok := runs.Load(key); ok {
 		return out.(runOutput)
 	}
-	exp, err := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
+	exp, err := polisdata.ReadDir(realdata.SharedData(t, "polis", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/opinionmap/opinionmath"
 	"github.com/polder-civic/polder/modules/opinionmap/polisdata"
 )
@@ -19,7 +19,7 @@ import (
 func TestRoundTrip(t *testing.T) {
 	for _, name := range []string{"15-per-hour-seattle", "brexit-consensus", "london.youth.policing", "vtaiwan.uberx"} {
 		t.Run(name, func(t *testing.T) {
-			exp, err := polisdata.ReadDir(testkit.SharedData(t, "polis", name))
+			exp, err := polisdata.ReadDir(realdata.SharedData(t, "polis", name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 // are the latest votes of votes.csv (checks our reading of both, and of
 // vote signs).
 func TestParticipantsMatchVotes(t *testing.T) {
-	exp, err := polisdata.ReadDir(testkit.SharedData(t, "polis", "brexit-consensus"))
+	exp, err := polisdata.ReadDir(realdata.SharedData(t, "polis", "brexit-consensus"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/sortition/command"
 )
 
 func smallArgs(t *testing.T) (string, string) {
-	dir := testkit.SharedData(t, "sortition", "citizensassemblies-replication", "example_small_20")
+	dir := realdata.SharedData(t, "sortition", "citizensassemblies-replication", "example_small_20")
 	return filepath.Join(dir, "categories.csv"), filepath.Join(dir, "respondents.csv")
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/sortition/leximin"
 )
 
@@ -30,7 +30,7 @@ func BenchmarkExampleLarge200(b *testing.B) {
 // benchSynthetic runs maximin or LEXIMIN under a 120 s limit and reports
 // the minimum probability beside the greedy baseline's (10,000 draws).
 func benchSynthetic(b *testing.B, name string, k int, maximin bool) {
-	p := loadDir(b, testkit.SharedData(b, "sortition", name))
+	p := loadDir(b, realdata.SharedData(b, "sortition", name))
 	g, err := leximin.Greedy(p, k, false, 10000, 1)
 	if err != nil {
 		b.Fatal(err)

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/sortition/leximin"
 	"github.com/polder-civic/polder/modules/sortition/pooldata"
 )
 
 func loadReplication(t testing.TB, name string) *leximin.Pool {
 	t.Helper()
-	dir := testkit.SharedData(t, "sortition", "citizensassemblies-replication", name)
+	dir := realdata.SharedData(t, "sortition", "citizensassemblies-replication", name)
 	return loadDir(t, dir)
 }
 
@@ -147,7 +147,7 @@ func TestGreedyMatchesPaperLegacy(t *testing.T) {
 		paper float64
 	}{{"example_small_20", 20, 0.0096}, {"example_large_200", 200, 0.0014}} {
 		t.Run(c.name, func(t *testing.T) {
-			stats := testkit.SharedData(t, "sortition", "citizensassemblies-replication", "reference_output", c.name+"_statistics.txt")
+			stats := realdata.SharedData(t, "sortition", "citizensassemblies-replication", "reference_output", c.name+"_statistics.txt")
 			_ = stats
 			p := loadReplication(t, c.name)
 			draws := 10000
@@ -164,7 +164,7 @@ func TestGreedyMatchesPaperLegacy(t *testing.T) {
 }
 
 func TestSynthetic600SupportMeetsQuotas(t *testing.T) {
-	p := loadDir(t, testkit.SharedData(t, "sortition", "synthetic_600_60"))
+	p := loadDir(t, realdata.SharedData(t, "sortition", "synthetic_600_60"))
 	// A run cut short must still return a valid distribution and a gap.
 	short, err := leximin.Solve(context.Background(), p, 60, leximin.Options{MaximinOnly: true, TimeLimit: 50 * time.Millisecond})
 	if err != nil {

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 	"github.com/polder-civic/polder/modules/sortition/leximin"
 	"github.com/polder-civic/polder/modules/sortition/pooldata"
 )
 
 func TestReplicationFormat(t *testing.T) {
-	dir := testkit.SharedData(t, "sortition", "citizensassemblies-replication", "example_small_20")
+	dir := realdata.SharedData(t, "sortition", "citizensassemblies-replication", "example_small_20")
 	p, err := pooldata.Load(filepath.Join(dir, "categories.csv"), filepath.Join(dir, "respondents.csv"), pooldata.RespondentOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestReplicationFormat(t *testing.T) {
 }
 
 func TestSortitionFoundationFormat(t *testing.T) {
-	dir := testkit.SharedData(t, "sortition", "sortition-algorithms-fixtures")
+	dir := realdata.SharedData(t, "sortition", "sortition-algorithms-fixtures")
 	p, err := pooldata.Load(filepath.Join(dir, "features.csv"), filepath.Join(dir, "candidates.csv"),
 		pooldata.RespondentOptions{HouseholdColumns: []string{"primary_address1", "primary_zip"}})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/testkit"
+	"github.com/polder-civic/polder/core/realdata"
 )
 
 // polisConversations are the Pol.is open-data conversations pooled in the
@@ -35,7 +35,7 @@ func loadPolis(t testing.TB) ([]Contribution, map[string]string) {
 	var cs []Contribution
 	known := map[string]string{}
 	for _, conv := range polisConversations {
-		path := filepath.Join(testkit.SharedData(t, "polis", conv), "comments.csv")
+		path := filepath.Join(realdata.SharedData(t, "polis", conv), "comments.csv")
 		f, err := os.Open(path)
 		if err != nil {
 			t.Fatalf("opening %s: %v", path, err)

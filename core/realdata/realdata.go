@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-// Package testkit holds helpers shared by the test suites of core and
-// modules: locating the shared real-data folder and opening test databases.
-package testkit
+// Package realdata locates the shared real data that tests reproduce
+// published results on (Pol.is conversations, pabulib elections, sortition
+// pools): ../shared/data beside the checkout, or $POLDER_SHARED_DATA. It
+// opens no database, so pure algorithm packages stay free of storage.
+package realdata
 
 import (
 	"os"
