@@ -35,6 +35,9 @@ func TestAPIBuildStatusPublishRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.JSON(http.MethodGet, fmt.Sprintf("%s/syntheses/%d/status", api, syn.ID), token, "").Must(t, http.StatusOK).Contains(t, `"status":"queued"`)
+	// While queued the page shows a progress bar and refreshes itself
+	// without script.
+	e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "<progress", `http-equiv="refresh"`, "Refresh</a>")
 	// Publishing before the build is refused.
 	c.JSON(http.MethodPost, fmt.Sprintf("%s/syntheses/%d/publish", api, syn.ID), token, "").Must(t, http.StatusConflict)
 	for {
