@@ -59,7 +59,8 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newView(syn, res, b.Space, web.Locale(c)), nil
+	loc := web.Locale(c)
+	return newView(syn, res, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil)), nil
 }
 
 func intParam(c echo.Context, name string) (int, error) {

@@ -58,8 +58,9 @@ type ShareView struct {
 	Percent int
 }
 
-// newView prepares a version for reading, titles in the locale.
-func newView(syn *Synthesis, res *Result, sp *registry.Space, locale string) *View {
+// newView prepares a version for reading, titles in the locale; noTheme
+// names the slice of contributions without a theme.
+func newView(syn *Synthesis, res *Result, sp *registry.Space, locale, noTheme string) *View {
 	v := &View{Syn: syn, Result: res, Sources: map[string]Source{}, Method: topics.Method}
 	if res == nil || res.Synthesis == nil {
 		return v
@@ -82,6 +83,9 @@ func newView(syn *Synthesis, res *Result, sp *registry.Space, locale string) *Vi
 		tv := ThemeView{Index: ti, Key: th.Theme, Title: themeTitle[th.Theme], Size: th.Size, Voices: th.Voices, K: th.K, Duplicates: th.Duplicates, SessionTitles: sessionTitle}
 		if tv.Title == "" {
 			tv.Title = th.Theme
+		}
+		if tv.Title == "" {
+			tv.Title = noTheme // contributions outside any theme (e.g. statements)
 		}
 		all := append([]topics.Topic(nil), th.Topics...)
 		if th.Other != nil {
