@@ -380,7 +380,7 @@ func (s *Service) compute(ctx context.Context, sp *registry.Space, comp *registr
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("sortition: pseudonym key: %w", err)
 	}
-	rec, pseudo := buildRecord(pool, d.PanelSize, households, tickets, key, seedIn)
+	rec, pseudo := lottery.NewRecord(pool, d.PanelSize, households, tickets, key, seedIn)
 	rec.Loss = &loss
 	if err := rec.Draw(); err != nil {
 		return nil, fmt.Errorf("sortition: draw: %w", err)
@@ -430,39 +430,6 @@ func (s *Service) compute(ctx context.Context, sp *registry.Space, comp *registr
 		}
 	}
 	return s.Get(ctx, comp)
-}
-
-// buildRecord writes the published record: pseudonymous ids and feature
-// values of the pool, the quotas and the lottery's panels. It returns the
-// pseudonym of every volunteer.
-func buildRecord(pool *leximin.Pool, k int, households bool, tickets [][]int, key []byte, seed lottery.SeedInputs) (*lottery.Record, []string) {
-	rec := &lottery.Record{Seed: seed, PanelSize: k, Households: households}
-	for _, c := range pool.Categories {
-		rec.Categories = append(rec.Categories, c.Name)
-		for _, q := range c.Values {
-			rec.Quotas = append(rec.Quotas, lottery.Quota{Category: c.Name, Value: q.Value, Min: q.Min, Max: q.Max})
-		}
-	}
-	pseudo := make([]string, len(pool.Volunteers))
-	for i, v := range pool.Volunteers {
-		pseudo[i] = lottery.Pseudonym(key, v.ID)
-		m := lottery.Member{ID: pseudo[i]}
-		for c, f := range v.Features {
-			m.Features = append(m.Features, pool.Categories[c].Values[f].Value)
-		}
-		if households && v.Household != "" {
-			m.Household = lottery.Pseudonym(key, "household|"+v.Household)
-		}
-		rec.Pool = append(rec.Pool, m)
-	}
-	for _, t := range tickets {
-		ids := make([]string, len(t))
-		for j, i := range t {
-			ids[j] = pseudo[i]
-		}
-		rec.Panels = append(rec.Panels, ids)
-	}
-	return rec, pseudo
 }
 
 // ErasePool deletes a drawn draw's pool rows and pseudonym key (personal

@@ -150,7 +150,7 @@ func runSelect(ctx context.Context, args []string, stdout io.Writer) error {
 		k := sha256.Sum256([]byte("polder-pseudonym|" + seedIn.Method + "|" + seedIn.Secret + "|" + seedIn.PublicValue))
 		key = k[:]
 	}
-	rec := buildRecord(pool, *size, households, tickets, key, seedIn)
+	rec, _ := lottery.NewRecord(pool, *size, households, tickets, key, seedIn)
 	rec.Loss = &loss
 	if err := rec.Draw(); err != nil {
 		return fmt.Errorf("select: %w", err)
@@ -246,36 +246,6 @@ func printSelect(w io.Writer, pool *leximin.Pool, res *leximin.Result, rep selec
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nTime taken: %.2fs\n", rep.ElapsedSeconds)
-}
-
-func buildRecord(pool *leximin.Pool, k int, households bool, tickets [][]int, key []byte, seed lottery.SeedInputs) *lottery.Record {
-	rec := &lottery.Record{Seed: seed, PanelSize: k, Households: households}
-	for _, c := range pool.Categories {
-		rec.Categories = append(rec.Categories, c.Name)
-		for _, q := range c.Values {
-			rec.Quotas = append(rec.Quotas, lottery.Quota{Category: c.Name, Value: q.Value, Min: q.Min, Max: q.Max})
-		}
-	}
-	pseudo := make([]string, len(pool.Volunteers))
-	for i, v := range pool.Volunteers {
-		pseudo[i] = lottery.Pseudonym(key, v.ID)
-		m := lottery.Member{ID: pseudo[i]}
-		for c, f := range v.Features {
-			m.Features = append(m.Features, pool.Categories[c].Values[f].Value)
-		}
-		if households && v.Household != "" {
-			m.Household = lottery.Pseudonym(key, "household|"+v.Household)
-		}
-		rec.Pool = append(rec.Pool, m)
-	}
-	for _, t := range tickets {
-		ids := make([]string, len(t))
-		for j, i := range t {
-			ids[j] = pseudo[i]
-		}
-		rec.Panels = append(rec.Panels, ids)
-	}
-	return rec
 }
 
 func hashFiles(paths ...string) (string, error) {
