@@ -22,7 +22,7 @@ func BenchmarkBasketReadHTTP(b *testing.B) {
 	voters := make([]*user, 32)
 	for i := range voters {
 		voters[i] = e.user("bench", false)
-		voters[i].c.HTTP.Transport = tr
+		voters[i].Client.HTTP.Transport = tr
 	}
 	path := "/budgets/" + itoa(bud.ID) + "/basket"
 	var next atomic.Int64
@@ -55,10 +55,10 @@ func BenchmarkCheckoutService(b *testing.B) {
 	now := time.Now().UTC()
 	for i := range ids {
 		u := e.user("bench", false)
-		ids[i] = u.acc.ID
+		ids[i] = u.Acc.ID
 		for k := range 3 {
 			if err := e.in.App.DB.Exec("INSERT INTO budget_basket_items (budget_id, account_id, project_id, points, created_at) VALUES (?, ?, ?, 1, ?)",
-				bud.ID, u.acc.ID, p[(i+k)%len(p)], now).Error; err != nil {
+				bud.ID, u.Acc.ID, p[(i+k)%len(p)], now).Error; err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -39,9 +39,9 @@ func benchCheckout(b *testing.B, bearer bool) {
 	now := time.Now().UTC()
 	for i := range voters {
 		u := e.user("bench", false)
-		u.c.HTTP.Transport = tr
+		u.Client.HTTP.Transport = tr
 		if bearer {
-			_, secret, err := e.in.App.Accounts.CreateAPIToken(context.Background(), u.acc.ID, "bench")
+			_, secret, err := e.in.App.Accounts.CreateAPIToken(context.Background(), u.Acc.ID, "bench")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func benchCheckout(b *testing.B, bearer bool) {
 		}
 		for k := range 3 {
 			if err := e.in.App.DB.Exec("INSERT INTO budget_basket_items (budget_id, account_id, project_id, points, created_at) VALUES (?, ?, ?, 1, ?)",
-				bud.ID, u.acc.ID, p[(i+k)%len(p)], now).Error; err != nil {
+				bud.ID, u.Acc.ID, p[(i+k)%len(p)], now).Error; err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -72,7 +72,7 @@ func benchCheckout(b *testing.B, bearer bool) {
 				}
 				var r *apptest.Response
 				if bearer {
-					r = voters[i].c.JSON("POST", e.api+path, tokens[i], "")
+					r = voters[i].Client.JSON("POST", e.api+path, tokens[i], "")
 				} else {
 					r = e.json(voters[i], "POST", path, "")
 				}

@@ -31,7 +31,7 @@ func TestConcurrentCheckouts(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				statuses[i] = u.post(e.base+path+"/checkout", nil).Status
+				statuses[i] = u.Post(e.base+path+"/checkout", nil).Status
 			} else {
 				statuses[i] = e.json(u, "POST", path+"/checkout", "").Status
 			}
@@ -51,10 +51,10 @@ func TestConcurrentCheckouts(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d checkouts succeeded for one voter, want 1 (%v)", ok, statuses)
 	}
-	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE account_id = ?", u.acc.ID); n != 1 {
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE account_id = ?", u.Acc.ID); n != 1 {
 		t.Fatalf("%d ballots for one voter", n)
 	}
-	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines l JOIN budget_ballots b ON b.id = l.ballot_id WHERE b.account_id = ?", u.acc.ID); n != 2 {
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines l JOIN budget_ballots b ON b.id = l.ballot_id WHERE b.account_id = ?", u.Acc.ID); n != 2 {
 		t.Fatalf("%d ballot lines, want 2", n)
 	}
 
@@ -115,12 +115,12 @@ func TestCheckoutCrashLeavesNoPartialBallot(t *testing.T) {
 	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != 0 {
 		t.Fatalf("%d ballot lines after a crash", n)
 	}
-	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.acc.ID); n != 2 {
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.Acc.ID); n != 2 {
 		t.Fatalf("basket has %d items after a crash, want 2", n)
 	}
 	budgets.SetCheckoutFault(e.svc(), nil)
 	e.json(u, "POST", path+"/checkout", "").Must(t, 200)
-	bl, err := e.svc().MyBallot(context.Background(), b, u.acc.ID)
+	bl, err := e.svc().MyBallot(context.Background(), b, u.Acc.ID)
 	if err != nil || bl == nil || len(bl.Lines) != 2 {
 		t.Fatalf("ballot after retry: %+v %v", bl, err)
 	}
@@ -146,7 +146,7 @@ func TestRuleRefusals(t *testing.T) {
 	if r := e.json(u, "POST", path+"/checkout", ""); r.Status != 422 {
 		t.Fatalf("over budget: status %d", r.Status)
 	}
-	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.acc.ID); n != 3 {
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.Acc.ID); n != 3 {
 		t.Fatalf("basket has %d items, want 3", n)
 	}
 	e.json(u, "DELETE", path+"/basket/"+itoa(p[3]), "").Must(t, 200).Contains(t, `"valid":true`)

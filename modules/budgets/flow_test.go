@@ -38,40 +38,40 @@ func TestVoteFlow(t *testing.T) {
 	burl := e.base + "/budgets/" + itoa(b.ID)
 
 	u := e.user("voter", false)
-	u.post(burl+"/basket/add", form("project_id", itoa(p[0]))).Must(t, 303)
-	u.post(burl+"/basket/add", form("project_id", itoa(p[1]))).Must(t, 303)
+	u.Post(burl+"/basket/add", form("project_id", itoa(p[0]))).Must(t, 303)
+	u.Post(burl+"/basket/add", form("project_id", itoa(p[1]))).Must(t, 303)
 	// Live feedback: 110 > 100.
-	u.c.Get(burl).Must(t, 200).Contains(t, "Your basket costs 110, more than the 100 allowed")
+	u.Client.Get(burl).Must(t, 200).Contains(t, "Your basket costs 110, more than the 100 allowed")
 	// Refused checkout says why and keeps the basket.
-	r := u.post(burl+"/checkout", nil)
+	r := u.Post(burl+"/checkout", nil)
 	if r.Status != 422 {
 		t.Fatalf("over-budget checkout: status %d", r.Status)
 	}
 	r.Contains(t, "Your vote was not cast", "Your basket costs 110")
-	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.acc.ID); n != 2 {
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.Acc.ID); n != 2 {
 		t.Fatalf("basket after refusal has %d items, want 2", n)
 	}
 	if n := e.count("SELECT COUNT(*) FROM budget_ballots"); n != 0 {
 		t.Fatalf("%d ballots after a refusal", n)
 	}
 	// The same refusal in French.
-	u.c.Get(burl + "?locale=fr")
-	u.post(burl+"/checkout", nil).Contains(t, "Votre vote n&#39;a pas été enregistré", "Votre panier coûte 110")
-	u.c.Get(burl + "?locale=en")
+	u.Client.Get(burl + "?locale=fr")
+	u.Post(burl+"/checkout", nil).Contains(t, "Votre vote n&#39;a pas été enregistré", "Votre panier coûte 110")
+	u.Client.Get(burl + "?locale=en")
 	// Unknown project.
-	if r := u.post(burl+"/basket/add", form("project_id", "999999")); r.Status != 404 {
+	if r := u.Post(burl+"/basket/add", form("project_id", "999999")); r.Status != 404 {
 		t.Fatalf("unknown project: status %d", r.Status)
 	}
-	u.post(burl+"/basket/remove", form("project_id", itoa(p[1]))).Must(t, 303)
-	u.post(burl+"/basket/add", form("project_id", itoa(p[2]))).Must(t, 303)
-	u.c.Get(burl).Must(t, 200).Contains(t, "Your basket follows the rule")
-	u.post(burl+"/checkout", nil).Must(t, 303)
-	u.c.Get(burl).Must(t, 200).Contains(t, "Your ballot", "Project A", "Project C")
+	u.Post(burl+"/basket/remove", form("project_id", itoa(p[1]))).Must(t, 303)
+	u.Post(burl+"/basket/add", form("project_id", itoa(p[2]))).Must(t, 303)
+	u.Client.Get(burl).Must(t, 200).Contains(t, "Your basket follows the rule")
+	u.Post(burl+"/checkout", nil).Must(t, 303)
+	u.Client.Get(burl).Must(t, 200).Contains(t, "Your ballot", "Project A", "Project C")
 	// Double checkout.
-	if r := u.post(burl+"/checkout", nil); r.Status != 409 {
+	if r := u.Post(burl+"/checkout", nil); r.Status != 409 {
 		t.Fatalf("second checkout: status %d", r.Status)
 	}
-	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE account_id = ?", u.acc.ID); n != 1 {
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots WHERE account_id = ?", u.Acc.ID); n != 1 {
 		t.Fatalf("%d ballots for one voter", n)
 	}
 
@@ -85,18 +85,18 @@ func TestVoteFlow(t *testing.T) {
 		e.json(v, "POST", "/budgets/"+itoa(b.ID)+"/checkout", "").Must(t, 200)
 	}
 	// The .pb is not public before the close.
-	if r := u.c.Get(burl + "/ballots.pb"); r.Status != 409 {
+	if r := u.Client.Get(burl + "/ballots.pb"); r.Status != 409 {
 		t.Fatalf("export while open: status %d", r.Status)
 	}
-	admin.post(e.base+"/admin/budgets/"+itoa(b.ID)+"/state", form("state", "closed")).Must(t, 303)
+	admin.Post(e.base+"/admin/budgets/"+itoa(b.ID)+"/state", form("state", "closed")).Must(t, 303)
 	// Closed: no more ballots.
 	late := e.user("late", false)
 	if r := e.json(late, "POST", "/budgets/"+itoa(b.ID)+"/basket", `{"project_id":`+itoa(p[0])+`}`); r.Status != 409 {
 		t.Fatalf("basket after close: status %d", r.Status)
 	}
-	admin.post(e.base+"/admin/budgets/"+itoa(b.ID)+"/publish", nil).Must(t, 303)
+	admin.Post(e.base+"/admin/budgets/"+itoa(b.ID)+"/publish", nil).Must(t, 303)
 
-	page := u.c.Get(burl+"/results").Must(t, 200)
+	page := u.Client.Get(burl+"/results").Must(t, 200)
 	page.Contains(t, "Method of Equal Shares", "Most votes first", "SHA-256", "polder budgets "+budgets.Version)
 	if !strings.Contains(page.Body, "its supporters&#39; remaining shares covered") && !strings.Contains(page.Body, "only ") {
 		t.Errorf("results page explains no unfunded project:\n%s", page.Body)
@@ -106,8 +106,8 @@ func TestVoteFlow(t *testing.T) {
 	nl := e.in.Client()
 	nl.Get(burl+"/results?locale=nl").Must(t, 200).Contains(t, "Methode van Gelijke Delen", "Hoe dit berekend is")
 	nl.Get(burl+"?locale=fr").Must(t, 200).Contains(t, "Télécharger les bulletins anonymisés")
-	admin.c.Get(e.base+"/admin/budgets/"+itoa(b.ID)+"?locale=nl").Must(t, 200).Contains(t, "Uitslag gepubliceerd")
-	admin.c.Get(e.base+"/admin?locale=fr").Must(t, 200).Contains(t, "Nouveau budget", "Méthode des parts égales")
+	admin.Client.Get(e.base+"/admin/budgets/"+itoa(b.ID)+"?locale=nl").Must(t, 200).Contains(t, "Uitslag gepubliceerd")
+	admin.Client.Get(e.base+"/admin?locale=fr").Must(t, 200).Contains(t, "Nouveau budget", "Méthode des parts égales")
 
 	// Transparency: anyone downloads the .pb, its hash is the published
 	// one, and the command recomputes the published outcome.

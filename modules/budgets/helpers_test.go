@@ -6,13 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/core/registry"
@@ -59,40 +55,16 @@ func (e *env) space() *registry.Space {
 }
 
 // user is a signed-in client.
-type user struct {
-	acc  *accounts.Account
-	c    *apptest.Client
-	csrf string
-}
-
-var userSeq atomic.Int64
+type user = instancetest.User
 
 func (e *env) user(name string, admin bool) *user {
 	e.t.Helper()
-	n := userSeq.Add(1)
-	email := fmt.Sprintf("%s%d@example.org", name, n)
-	now := time.Now().UTC()
-	acc := &accounts.Account{OrganisationID: e.in.Org.ID, Email: &email, Name: name, Nickname: fmt.Sprintf("%s%d", name, n),
-		Kind: accounts.KindPerson, OrgAdmin: admin, ConfirmedAt: &now}
-	if err := e.in.App.DB.Create(acc).Error; err != nil {
-		e.t.Fatalf("creating account: %v", err)
-	}
-	c := e.in.Client()
-	csrf := instancetest.Session(e.t, e.in, c, acc.ID)
-	return &user{acc: acc, c: c, csrf: csrf}
-}
-
-func (u *user) post(path string, form url.Values) *apptest.Response {
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("_csrf", u.csrf)
-	return u.c.PostRaw(path, form)
+	return instancetest.NewUser(e.t, e.in, name, admin)
 }
 
 // json sends a JSON API call from the user's session.
 func (e *env) json(u *user, method, path, body string) *apptest.Response {
-	return instancetest.JSON(e.t, e.in, u.c, method, e.api+path, u.csrf, "", body)
+	return instancetest.JSON(e.t, e.in, u.Client, method, e.api+path, u.CSRF, "", body)
 }
 
 // budget creates a budget with projects of the given costs through the

@@ -24,13 +24,13 @@ import (
 func postCSV(e *env, u *user, path, content string) *apptest.Response {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	_ = w.WriteField("_csrf", u.csrf)
+	_ = w.WriteField("_csrf", u.CSRF)
 	f, _ := w.CreateFormFile("file", "projects.csv")
 	_, _ = f.Write([]byte(content))
 	_ = w.Close()
 	req, _ := http.NewRequest(http.MethodPost, e.in.URL+path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return u.c.Do(req)
+	return u.Client.Do(req)
 }
 
 // TestImportCSVAndExports imports projects from CSV (all or nothing, bad
@@ -43,7 +43,7 @@ func TestImportCSVAndExports(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &b); err != nil {
 		t.Fatal(err)
 	}
-	admin.c.Get(e.base+"/admin/budgets/"+itoa(b.ID)).Must(t, 200).Contains(t, "Import projects from CSV", "Import accepted proposals")
+	admin.Client.Get(e.base+"/admin/budgets/"+itoa(b.ID)).Must(t, 200).Contains(t, "Import projects from CSV", "Import accepted proposals")
 	path := e.base + "/admin/budgets/" + itoa(b.ID) + "/import-csv"
 	bad := "title,cost,theme\nBike lanes,120000,mobility\nNo cost,,housing\n"
 	r = postCSV(e, admin, path, bad)
@@ -63,10 +63,10 @@ func TestImportCSVAndExports(t *testing.T) {
 	if len(ps) != 2 || ps[0].Title != "Bike lanes, north" || ps[0].Cost != 120000 || ps[0].ThemeID == 0 || ps[1].Location != "" || ps[0].ImageURL == "" {
 		t.Fatalf("imported %+v", ps)
 	}
-	csvOut := admin.c.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.csv").Must(t, 200)
+	csvOut := admin.Client.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.csv").Must(t, 200)
 	csvOut.Contains(t, "\"Bike lanes, north\"", "mobility", "300000")
 	var js struct{ Projects []budgets.Project }
-	if err := json.Unmarshal([]byte(admin.c.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.json").Must(t, 200).Body), &js); err != nil {
+	if err := json.Unmarshal([]byte(admin.Client.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.json").Must(t, 200).Body), &js); err != nil {
 		t.Fatal(err)
 	}
 	if len(js.Projects) != 2 {
@@ -88,7 +88,7 @@ func TestImportAcceptedProposals(t *testing.T) {
 	now := time.Now().UTC()
 	for i, st := range []string{"accepted", "rejected", "accepted", ""} {
 		err := e.in.App.DB.Exec(`INSERT INTO proposals (organisation_id, component_id, space_id, theme_id, session_id, author_id, title, body, state, answer_state, published_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?)`, e.in.Org.ID, pc.ID, sp.ID, sp.Themes[0].ID, sp.Sessions[1].ID, admin.acc.ID,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?)`, e.in.Org.ID, pc.ID, sp.ID, sp.Themes[0].ID, sp.Sessions[1].ID, admin.Acc.ID,
 			"Proposal "+itoa(int64(i)), "Body", st, now, now, now).Error
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func TestVoteRequiresVerification(t *testing.T) {
 	admin := e.user("admin", true)
 	b, p := e.budget(admin, `{"title":"Verified","total":100}`, 10)
 	ok, no := e.user("ok", false), e.user("no", false)
-	e.in.App.Authz.SetVerifications(verified{ok.acc.ID: true})
+	e.in.App.Authz.SetVerifications(verified{ok.Acc.ID: true})
 	if err := e.in.App.Authz.RequireVerification(context.Background(), e.fx.Domain(), "budgets.vote", "census"); err != nil {
 		t.Fatal(err)
 	}

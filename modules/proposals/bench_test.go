@@ -158,7 +158,7 @@ func BenchmarkFile(b *testing.B) {
 	clients := make([]*user, len(authors))
 	for i := range authors {
 		c := e.in.Client()
-		clients[i] = &user{acc: &authors[i], c: c, csrf: instancetest.Session(b, e.in, c, authors[i].ID)}
+		clients[i] = &user{Acc: &authors[i], Client: c, CSRF: instancetest.Session(b, e.in, c, authors[i].ID)}
 	}
 	theme := strconv.FormatInt(e.theme("mobility").ID, 10)
 	var d []time.Duration
@@ -169,7 +169,7 @@ func BenchmarkFile(b *testing.B) {
 			i++
 			form := url.Values{"theme_id": {theme}, "title": {"Benchmark proposal " + strconv.Itoa(i)}, "body": {"A benchmark proposal body, long enough."}}
 			start := time.Now()
-			r := u.post(e.base+"/proposals", form)
+			r := u.Post(e.base+"/proposals", form)
 			d = append(d, time.Since(start))
 			if r.Status != 303 {
 				b.Fatalf("status %d: %s", r.Status, apptest.Snippet(r.Body))
@@ -190,7 +190,7 @@ func BenchmarkFileSustained(b *testing.B) {
 	clients := make([]*user, len(authors))
 	for i := range authors {
 		c := e.in.Client()
-		clients[i] = &user{acc: &authors[i], c: c, csrf: instancetest.Session(b, e.in, c, authors[i].ID)}
+		clients[i] = &user{Acc: &authors[i], Client: c, CSRF: instancetest.Session(b, e.in, c, authors[i].ID)}
 	}
 	theme := strconv.FormatInt(e.theme("mobility").ID, 10)
 	var next, accepted atomic.Int64
@@ -201,7 +201,7 @@ func BenchmarkFileSustained(b *testing.B) {
 			for pb.Next() {
 				k := next.Add(1)
 				u := clients[int(k)%len(clients)]
-				r := u.post(e.base+"/proposals", url.Values{"theme_id": {theme}, "title": {"Sustained " + strconv.FormatInt(k, 10)}, "body": {"A sustained filing body, long enough."}})
+				r := u.Post(e.base+"/proposals", url.Values{"theme_id": {theme}, "title": {"Sustained " + strconv.FormatInt(k, 10)}, "body": {"A sustained filing body, long enough."}})
 				switch r.Status {
 				case 303:
 					accepted.Add(1)

@@ -42,7 +42,7 @@ func TestBrowse(t *testing.T) {
 	e.set(map[string]any{"quota_theme_session": 0, "group_quota_theme_session": 0}, nil)
 	u := e.user("citizen", false)
 	g := e.user("association", false)
-	if err := e.in.App.DB.Exec("UPDATE accounts SET kind = 'group' WHERE id = ?", g.acc.ID).Error; err != nil {
+	if err := e.in.App.DB.Exec("UPDATE accounts SET kind = 'group' WHERE id = ?", g.Acc.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	var all []int64
@@ -57,7 +57,7 @@ func TestBrowse(t *testing.T) {
 	if err := e.in.App.DB.Exec("UPDATE proposals SET session_id = ? WHERE id IN ?", first, all[:2]).Error; err != nil {
 		t.Fatal(err)
 	}
-	u.post(e.base+"/proposals/"+strconv.FormatInt(all[2], 10)+"/withdraw", nil).Must(t, 303)
+	u.Post(e.base+"/proposals/"+strconv.FormatInt(all[2], 10)+"/withdraw", nil).Must(t, 303)
 
 	cases := []struct {
 		name  string
@@ -145,7 +145,7 @@ func TestBrowse(t *testing.T) {
 			if !strings.Contains(body, "Housing idea 4") || !strings.Contains(body, "Mobility idea 0") {
 				t.Fatalf("export lacks proposals:\n%.300s", body)
 			}
-			for _, personal := range []string{u.acc.Nickname, g.acc.Nickname, *u.acc.Email, "author_id", "author_name"} {
+			for _, personal := range []string{u.Acc.Nickname, g.Acc.Nickname, *u.Acc.Email, "author_id", "author_name"} {
 				if strings.Contains(body, personal) {
 					t.Fatalf("public export contains %q", personal)
 				}
@@ -158,7 +158,7 @@ func TestBrowse(t *testing.T) {
 		if err := json.Unmarshal([]byte(js.Body), &doc); err != nil || len(doc.Proposals) != 15 {
 			t.Fatalf("JSON export: %v, %d rows", err, len(doc.Proposals))
 		}
-		u.c.Get(e.base+"/admin/export.csv").Must(t, 403)
+		u.Client.Get(e.base+"/admin/export.csv").Must(t, 403)
 
 		// The command verifies the export, and catches an altered row.
 		dir := t.TempDir()

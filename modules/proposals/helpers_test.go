@@ -4,14 +4,12 @@ package proposals_test
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/core/i18n"
@@ -86,42 +84,16 @@ func (e *env) space() *registry.Space {
 }
 
 // user is a signed-in participant's client.
-type user struct {
-	acc  *accounts.Account
-	c    *apptest.Client
-	csrf string
-}
-
-var userSeq int
+type user = instancetest.User
 
 func (e *env) user(name string, admin bool) *user {
 	e.t.Helper()
-	userSeq++
-	// Accounts are inserted directly: no password, so no argon2id hash
-	// per user (tests sign clients in through the session).
-	email := fmt.Sprintf("%s%d@example.org", name, userSeq)
-	now := time.Now().UTC()
-	acc := &accounts.Account{OrganisationID: e.in.Org.ID, Email: &email, Name: name, Nickname: fmt.Sprintf("%s%d", name, userSeq),
-		Kind: accounts.KindPerson, OrgAdmin: admin, ConfirmedAt: &now}
-	if err := e.in.App.DB.Create(acc).Error; err != nil {
-		e.t.Fatalf("creating account: %v", err)
-	}
-	c := e.in.Client()
-	csrf := instancetest.Session(e.t, e.in, c, acc.ID)
-	return &user{acc: acc, c: c, csrf: csrf}
-}
-
-func (u *user) post(path string, form url.Values) *apptest.Response {
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("_csrf", u.csrf)
-	return u.c.PostRaw(path, form)
+	return instancetest.NewUser(e.t, e.in, name, admin)
 }
 
 // file posts the filing form.
 func (e *env) file(u *user, themeKey, title, body string) *apptest.Response {
-	return u.post(e.base+"/proposals", url.Values{"theme_id": {strconv.FormatInt(e.theme(themeKey).ID, 10)}, "title": {title}, "body": {body}})
+	return u.Post(e.base+"/proposals", url.Values{"theme_id": {strconv.FormatInt(e.theme(themeKey).ID, 10)}, "title": {title}, "body": {body}})
 }
 
 var proposalURL = regexp.MustCompile(`/proposals/(\d+)$`)

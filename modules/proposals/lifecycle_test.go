@@ -20,14 +20,14 @@ func TestLifecycle(t *testing.T) {
 	idp := func(id int64) string { return e.base + "/proposals/" + strconv.FormatInt(id, 10) }
 
 	// A draft uses no quota and is visible only to its author.
-	r := u.post(e.base+"/proposals", url.Values{"theme_id": {strconv.FormatInt(e.theme("mobility").ID, 10)}, "title": {"Draft on cycling"}, "body": {"Safe cycle lanes on every main road."}, "draft": {"1"}})
+	r := u.Post(e.base+"/proposals", url.Values{"theme_id": {strconv.FormatInt(e.theme("mobility").ID, 10)}, "title": {"Draft on cycling"}, "body": {"Safe cycle lanes on every main road."}, "draft": {"1"}})
 	r.Must(t, 303)
 	draftID, _ := strconv.ParseInt(proposalURL.FindStringSubmatch(r.Location)[1], 10, 64)
 	e.in.Client().Get(idp(draftID)).Must(t, 404)
-	u.c.Get(idp(draftID)).Must(t, 200).Contains(t, "Draft")
+	u.Client.Get(idp(draftID)).Must(t, 200).Contains(t, "Draft")
 	other := e.filed(u, "mobility", "Night buses", "Night buses on weekends for everyone.")
 	// Publishing the draft now hits the quota (1 per theme and session).
-	u.post(idp(draftID)+"/publish", nil).Must(t, 409)
+	u.Post(idp(draftID)+"/publish", nil).Must(t, 409)
 
 	// Fingerprint shown and verifiable.
 	var p proposals.Proposal
@@ -43,7 +43,7 @@ func TestLifecycle(t *testing.T) {
 	e.in.Client().JSON("GET", "/api/v1"+idp(other)+"/verify?fingerprint=abc", "", "").Must(t, 200).Contains(t, `"match":false`)
 
 	// Edit within the window: new fingerprint, old one in the audit log.
-	u.post(idp(other)+"/edit", url.Values{"title": {"Night buses and trams"}, "body": {"Night buses on weekends for everyone."}}).Must(t, 303)
+	u.Post(idp(other)+"/edit", url.Values{"title": {"Night buses and trams"}, "body": {"Night buses on weekends for everyone."}}).Must(t, 303)
 	want := proposals.Fingerprint("Night buses and trams", "Night buses on weekends for everyone.")
 	e.in.Client().JSON("GET", "/api/v1"+idp(other)+"/verify", "", "").Must(t, 200).Contains(t, `"stored":"`+want+`"`, `"match":true`)
 	if n := e.count("SELECT COUNT(*) FROM audit_log WHERE action = 'proposals.edit' AND details LIKE ?", "%"+p.Fingerprint+" -> "+want+"%"); n != 1 {
@@ -51,31 +51,31 @@ func TestLifecycle(t *testing.T) {
 	}
 	// Someone else cannot edit.
 	stranger := e.user("stranger", false)
-	stranger.post(idp(other)+"/edit", url.Values{"title": {"Hijacked title"}, "body": {"Hijacked body text here."}}).Must(t, 403)
+	stranger.Post(idp(other)+"/edit", url.Values{"title": {"Hijacked title"}, "body": {"Hijacked body text here."}}).Must(t, 403)
 	// After the window, editing is refused.
 	e.set(map[string]any{"edit_minutes": 0}, nil)
-	u.post(idp(other)+"/edit", url.Values{"title": {"Too late a title"}, "body": {"Night buses on weekends for everyone."}}).Must(t, 409).Contains(t, "can no longer be edited")
+	u.Post(idp(other)+"/edit", url.Values{"title": {"Too late a title"}, "body": {"Night buses on weekends for everyone."}}).Must(t, 409).Contains(t, "can no longer be edited")
 
 	// Evaluators answer; participants cannot.
 	answer := url.Values{"answer_state": {"accepted"}, "answer_text": {"We will run a pilot."}}
-	stranger.post(idp(other)+"/answer", answer).Must(t, 403)
+	stranger.Post(idp(other)+"/answer", answer).Must(t, 403)
 	ev := e.user("evaluator", false)
-	if err := e.in.App.Authz.Grant(context.Background(), ev.acc.ID, registry.RoleEvaluator, e.fx.Domain()); err != nil {
+	if err := e.in.App.Authz.Grant(context.Background(), ev.Acc.ID, registry.RoleEvaluator, e.fx.Domain()); err != nil {
 		t.Fatal(err)
 	}
-	ev.post(idp(other)+"/answer", url.Values{"answer_state": {"maybe"}}).Must(t, 422)
-	ev.post(idp(other)+"/answer", answer).Must(t, 303)
+	ev.Post(idp(other)+"/answer", url.Values{"answer_state": {"maybe"}}).Must(t, 422)
+	ev.Post(idp(other)+"/answer", answer).Must(t, 303)
 	e.in.Client().Get(idp(other)).Must(t, 200).Contains(t, "Official answer: Accepted", "We will run a pilot.")
 
 	// Withdrawal keeps the quota used by default…
-	u.post(idp(other)+"/withdraw", nil).Must(t, 303)
+	u.Post(idp(other)+"/withdraw", nil).Must(t, 303)
 	e.in.Client().Get(idp(other)).Must(t, 200).Contains(t, "The author withdrew this proposal.")
-	u.post(idp(draftID)+"/publish", nil).Must(t, 409)
+	u.Post(idp(draftID)+"/publish", nil).Must(t, 409)
 	// …and gives it back when the setting says so (for later withdrawals).
 	e.set(map[string]any{"edit_minutes": 0, "withdrawal_returns_quota": true}, nil)
 	hid := e.filed(u, "housing", "Housing co-ops", "Support housing cooperatives with land.")
 	e.file(u, "housing", "Another housing idea", "A second housing idea text.").Must(t, 409)
-	u.post(idp(hid)+"/withdraw", nil).Must(t, 303)
+	u.Post(idp(hid)+"/withdraw", nil).Must(t, 303)
 	e.filed(u, "housing", "Another housing idea", "A second housing idea text.")
 
 	for _, action := range []string{"proposals.create_draft", "proposals.publish", "proposals.edit", "proposals.answer", "proposals.withdraw"} {
@@ -108,15 +108,15 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			u.post(e.base+"/proposals", c.form).Must(t, c.status).Contains(t, c.msg)
+			u.Post(e.base+"/proposals", c.form).Must(t, c.status).Contains(t, c.msg)
 		})
 	}
 	// Closed session: filing refused, with the next session's date.
 	e.set(nil, map[string]any{"proposals_open": false})
-	u.post(e.base+"/proposals", url.Values{"theme_id": {theme}, "title": {"A proper title"}, "body": {"A body long enough."}}).Must(t, 409).
+	u.Post(e.base+"/proposals", url.Values{"theme_id": {theme}, "title": {"A proper title"}, "body": {"A body long enough."}}).Must(t, 409).
 		Contains(t, "Filing is closed now. The next session opens on "+e.session("third").StartsAt.Format("2006-01-02"))
 	// The API answers the same in JSON.
-	_, token, err := e.in.App.Accounts.CreateAPIToken(context.Background(), u.acc.ID, "test")
+	_, token, err := e.in.App.Accounts.CreateAPIToken(context.Background(), u.Acc.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestBadInput(t *testing.T) {
 	e.set(nil, map[string]any{"proposals_open": true})
 	// Markup in a body is shown as text, never executed.
 	id := e.filed(u, "mobility", "<script>alert('t')</script>", "Body with <img src=x onerror=alert(1)> and <b>tags</b>.")
-	page := u.c.Get(e.base+"/proposals/"+strconv.FormatInt(id, 10)).Must(t, 200)
+	page := u.Client.Get(e.base+"/proposals/"+strconv.FormatInt(id, 10)).Must(t, 200)
 	page.Contains(t, "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;")
 	if strings.Contains(page.Body, "<img src=x") || strings.Contains(page.Body, "<script>alert") {
 		t.Fatal("markup rendered unescaped")

@@ -23,9 +23,9 @@ func TestPagesRender(t *testing.T) {
 	mod := e.user("moderator", true)
 	id := e.filed(author, "mobility", "Quiet streets", "Fewer cars in residential streets.")
 	p := e.base + "/proposals/" + strconv.FormatInt(id, 10)
-	other.post(p+"/comments", url.Values{"body": {"Agreed."}, "stance": {"agree"}}).Must(t, 303)
+	other.Post(p+"/comments", url.Values{"body": {"Agreed."}, "stance": {"agree"}}).Must(t, 303)
 	cid := strconv.Itoa(e.count("SELECT MAX(id) FROM comments"))
-	other.post(p+"/report", url.Values{"reason": {"other"}}).Must(t, 303)
+	other.Post(p+"/report", url.Values{"reason": {"other"}}).Must(t, 303)
 	pages := []struct {
 		who  *user
 		path string
@@ -41,7 +41,7 @@ func TestPagesRender(t *testing.T) {
 			if regexp.MustCompile(`\?`).MatchString(path) {
 				sep = "&"
 			}
-			r := pg.who.c.Get(path + sep + "locale=" + loc)
+			r := pg.who.Client.Get(path + sep + "locale=" + loc)
 			if r.Status != 200 {
 				t.Fatalf("%s %s: status %d\n%.500s", loc, path, r.Status, r.Body)
 			}

@@ -51,7 +51,7 @@ func TestConcurrentFilingQuota(t *testing.T) {
 			if accepted != quota || refused != n-quota {
 				t.Fatalf("accepted %d, refused %d; want %d and %d", accepted, refused, quota, n-quota)
 			}
-			if got := e.count("SELECT COUNT(*) FROM proposals WHERE author_id = ?", u.acc.ID); got != quota {
+			if got := e.count("SELECT COUNT(*) FROM proposals WHERE author_id = ?", u.Acc.ID); got != quota {
 				t.Fatalf("%d proposals stored, want %d", got, quota)
 			}
 		})
@@ -72,10 +72,10 @@ func TestQuotaRefusalKeepsText(t *testing.T) {
 		"The next session opens on "+e.session("third").StartsAt.Format("2006-01-02"))
 	// The other theme is still open, and the quota box says so.
 	e.filed(u, "housing", "Empty offices to homes", "Turn empty offices into homes for students.")
-	page := u.c.Get(e.base+"/mine").Must(t, 200)
+	page := u.Client.Get(e.base+"/mine").Must(t, 200)
 	page.Contains(t, "Mobility: 0 left (1 filed)", "Housing: 0 left (1 filed)")
 	// French.
-	r = u.post(e.base+"/proposals?locale=fr", url.Values{"theme_id": {strconv.FormatInt(e.theme("mobility").ID, 10)}, "title": {"Encore une idée"}, "body": {"Un texte assez long pour passer."}})
+	r = u.Post(e.base+"/proposals?locale=fr", url.Values{"theme_id": {strconv.FormatInt(e.theme("mobility").ID, 10)}, "title": {"Encore une idée"}, "body": {"Un texte assez long pour passer."}})
 	r.Must(t, 409).Contains(t, "Vous avez atteint le quota pour « Mobilité » dans Deuxième")
 }
 
@@ -90,7 +90,7 @@ func TestOtherQuotas(t *testing.T) {
 	e.file(u, "housing", "Third idea here", "Some text for the third idea.").Must(t, 409).Contains(t, "You have reached the quota for Second: 2 of 2 proposal(s) per session")
 
 	g := e.user("association", false)
-	if err := e.in.App.DB.Exec("UPDATE accounts SET kind = 'group' WHERE id = ?", g.acc.ID).Error; err != nil {
+	if err := e.in.App.DB.Exec("UPDATE accounts SET kind = 'group' WHERE id = ?", g.Acc.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {

@@ -19,18 +19,18 @@ func TestSupports(t *testing.T) {
 	path := e.base + "/proposals/" + strconv.FormatInt(id, 10)
 
 	t.Run("Own", func(t *testing.T) {
-		author.post(path+"/support", nil).Must(t, 422).Contains(t, "You cannot support your own proposal.")
+		author.Post(path+"/support", nil).Must(t, 422).Contains(t, "You cannot support your own proposal.")
 	})
 	fan := e.user("fan", false)
 	t.Run("Twice", func(t *testing.T) {
-		fan.post(path+"/support", nil).Must(t, 303)
-		fan.post(path+"/support", nil).Must(t, 409).Contains(t, "You already support this proposal.")
-		fan.post(path+"/unsupport", nil).Must(t, 303)
-		fan.post(path+"/unsupport", nil).Must(t, 409)
+		fan.Post(path+"/support", nil).Must(t, 303)
+		fan.Post(path+"/support", nil).Must(t, 409).Contains(t, "You already support this proposal.")
+		fan.Post(path+"/unsupport", nil).Must(t, 303)
+		fan.Post(path+"/unsupport", nil).Must(t, 409)
 	})
 	t.Run("Closed", func(t *testing.T) {
 		e.set(nil, map[string]any{"supports_open": false})
-		fan.post(path+"/support", nil).Must(t, 409).Contains(t, "Supports are closed now.")
+		fan.Post(path+"/support", nil).Must(t, 409).Contains(t, "Supports are closed now.")
 		e.set(nil, map[string]any{"supports_open": true})
 	})
 	if n := e.count("SELECT supports_count FROM proposals WHERE id = ?", id); n != 0 {
@@ -52,7 +52,7 @@ func TestSupports(t *testing.T) {
 				var inner sync.WaitGroup
 				for range 2 {
 					inner.Add(1)
-					go func() { defer inner.Done(); u.post(path+"/support", nil) }()
+					go func() { defer inner.Done(); u.Post(path+"/support", nil) }()
 				}
 				inner.Wait()
 			}()
@@ -79,7 +79,7 @@ func TestSupports(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[i] = voter.post(e.base+"/proposals/"+strconv.FormatInt(pid, 10)+"/support", nil).Status
+				codes[i] = voter.Post(e.base+"/proposals/"+strconv.FormatInt(pid, 10)+"/support", nil).Status
 			}()
 		}
 		wg.Wait()
@@ -91,10 +91,10 @@ func TestSupports(t *testing.T) {
 				t.Fatalf("status %d", c)
 			}
 		}
-		if ok != 3 || e.count("SELECT COUNT(*) FROM proposal_supports WHERE account_id = ?", voter.acc.ID) != 3 {
+		if ok != 3 || e.count("SELECT COUNT(*) FROM proposal_supports WHERE account_id = ?", voter.Acc.ID) != 3 {
 			t.Fatalf("%d supports accepted, want the limit 3", ok)
 		}
-		voter.post(e.base+"/proposals/"+strconv.FormatInt(ids[0], 10)+"/support", nil).Must(t, 409)
+		voter.Post(e.base+"/proposals/"+strconv.FormatInt(ids[0], 10)+"/support", nil).Must(t, 409)
 	})
 
 	t.Run("Ranking", func(t *testing.T) {
