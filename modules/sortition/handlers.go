@@ -33,7 +33,7 @@ type Base struct {
 
 func (h *handlers) base(c echo.Context) (Base, error) {
 	sp, comp := web.Space(c), web.Component(c)
-	ok, err := h.s.Can(c, "space.admin")
+	ok, err := h.s.Can(c, permAdmin)
 	b := Base{Space: sp, Component: comp, IsAdmin: err == nil && ok,
 		URL: web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)}
 	d, err := h.svc.Get(c.Request().Context(), comp)

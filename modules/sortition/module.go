@@ -33,8 +33,10 @@ const JobErase = "sortition.erase"
 // JobDraw is the background draw of a large pool.
 const JobDraw = "sortition.draw"
 
-// ActionAdmin names the organisers' action (pool upload and draw); routes
-// require the space.admin permission, as pool data is for admins only.
+// ActionAdmin names the organisers' action: the pool pages (personal data),
+// the commitment, the draw and replacements all require the
+// "sortition.admin" permission, held by space and organisation admins and
+// grantable per space to the moderator or evaluator role.
 const ActionAdmin = "admin"
 
 //go:embed migrations/*.sql

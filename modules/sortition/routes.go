@@ -5,11 +5,18 @@ package sortition
 import (
 	"net/http"
 
+	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/web"
 )
 
-// needAdmin guards the pool: only space admins see or change it.
-var needAdmin = web.NeedPermission("space.admin")
+// permAdmin is the organisers' permission: the pool (personal data of the
+// volunteers), the commitment, the draw and replacements. Space and
+// organisation admins always hold it; a space admin can also grant it to
+// the moderator or evaluator role of one space (e.g. the commission that
+// runs the draw) without making them space admins.
+var permAdmin = registry.Permission(ID, ActionAdmin)
+
+var needAdmin = web.NeedPermission(permAdmin)
 
 // Routes mounts the pages and API of the module under a component router.
 func (m *Module) Routes(r *web.Router) {
