@@ -3,12 +3,16 @@
 package budgets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/store"
@@ -147,74 +151,132 @@ func (e *RuleError) Error() string { return e.Err.Error() }
 // Unwrap exposes the perr error to core's error mapping.
 func (e *RuleError) Unwrap() error { return e.Err }
 
-// Checkout turns the voter's basket into their ballot, atomically: the
-// ballot and its lines are written in one transaction (a refusal or a
-// failure rolls the ballot row back), the unique index on (budget, voter)
-// refuses a second ballot even when two checkouts race,
-// and the budget row is share-locked so a close waits for checkouts in
-// flight. A refused checkout keeps the basket.
+// Checkout turns the voter's basket into their ballot; see CheckoutByID.
 func (s *Service) Checkout(ctx context.Context, b *Budget, accountID int64) (*Ballot, error) {
+	_, bl, err := s.CheckoutByID(ctx, b.ComponentID, b.ID, accountID)
+	return bl, err
+}
+
+// CheckoutByID turns the voter's basket into their ballot in one short
+// transaction of four statements: share-lock and read the budget row (a
+// close waits for checkouts in flight), insert the ballot row (the unique
+// index on (budget, voter) makes a concurrent checkout of the same voter
+// wait for this transaction and then fail), take the basket out
+// (DELETE … RETURNING), check the rule in memory against the cached
+// projects, insert the lines. A refusal or a failure rolls everything
+// back, so the basket stays and no partial ballot remains. It returns the
+// budget it read (also on refusal, for the page to show); drafts are
+// not_found, as for every non-admin page.
+func (s *Service) CheckoutByID(ctx context.Context, componentID, budgetID, accountID int64) (*Budget, *Ballot, error) {
 	var ballot *Ballot
+	var budget *Budget
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		var state string
-		q := "SELECT state FROM budgets WHERE id = ?"
+		var b Budget
+		q := tx.Where("id = ? AND component_id = ?", budgetID, componentID)
 		if s.db.Dialect == store.Postgres {
-			q += " FOR SHARE"
+			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthShare})
 		}
-		if err := tx.Raw(q, b.ID).Scan(&state).Error; err != nil {
+		if err := q.Take(&b).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return perr.NotFound("budget")
+			}
 			return fmt.Errorf("locking budget: %w", err)
 		}
-		if state != StateOpen {
+		budget = &b
+		switch b.State {
+		case StateOpen:
+		case StateDraft:
+			return perr.NotFound("budget")
+		default:
 			return perr.Conflict("budgets.error.not_open", nil)
 		}
-		var voted int64
-		if err := tx.Model(&Ballot{}).Where("budget_id = ? AND account_id = ?", b.ID, accountID).Count(&voted).Error; err != nil {
-			return fmt.Errorf("checking ballot: %w", err)
-		}
-		if voted > 0 {
-			return perr.Conflict("budgets.error.already_voted", nil)
-		}
-		// The ballot row goes first: the unique index makes a concurrent
-		// checkout of the same voter wait here for this transaction, then
-		// fail, so the basket read below is the one this ballot records.
-		bl := &Ballot{BudgetID: b.ID, AccountID: accountID, CreatedAt: s.Now()}
-		if err := tx.Create(bl).Error; err != nil {
+		now := s.Now()
+		bl := &Ballot{BudgetID: b.ID, AccountID: accountID, CreatedAt: now}
+		if err := tx.Raw("INSERT INTO budget_ballots (budget_id, account_id, created_at) VALUES (?, ?, ?) RETURNING id", b.ID, accountID, now).
+			Scan(&bl.ID).Error; err != nil {
 			if store.IsUniqueViolation(err) {
 				return perr.Conflict("budgets.error.already_voted", nil)
 			}
 			return fmt.Errorf("saving ballot: %w", err)
 		}
-		lines, err := basketLines(tx, b.ID, accountID)
+		var taken []struct{ ProjectID, Points int64 }
+		if err := tx.Raw("DELETE FROM budget_basket_items WHERE budget_id = ? AND account_id = ? RETURNING project_id, points", b.ID, accountID).
+			Scan(&taken).Error; err != nil {
+			return fmt.Errorf("emptying basket: %w", err)
+		}
+		if len(taken) == 0 {
+			return perr.Invalid("budgets.error.empty_basket", nil)
+		}
+		projects, err := s.projectCache(ctx, tx, b.ID)
 		if err != nil {
 			return err
 		}
-		if len(lines) == 0 {
-			return perr.Invalid("budgets.error.empty_basket", nil)
+		lines := make([]Line, 0, len(taken))
+		for _, t := range taken {
+			p, ok := projects[t.ProjectID]
+			if !ok { // the basket's foreign key makes this impossible
+				return fmt.Errorf("basket project %d not in budget %d", t.ProjectID, b.ID)
+			}
+			lines = append(lines, Line{ProjectID: t.ProjectID, Title: p.Title, Cost: p.Cost, Points: t.Points})
 		}
-		if chk := Check(b, lines); !chk.Valid {
+		slices.SortFunc(lines, func(x, y Line) int { return cmp.Compare(x.ProjectID, y.ProjectID) })
+		if chk := Check(&b, lines); !chk.Valid {
 			return &RuleError{Check: chk, Err: perr.Invalid("budgets.error.ballot_refused", nil)}
 		}
 		if s.afterBallotInsert != nil {
-			if err := s.afterBallotInsert(); err != nil {
+			if err := s.afterBallotInsert(ctx); err != nil {
 				return fmt.Errorf("saving ballot: %w", err)
 			}
 		}
-		rows := make([]map[string]any, len(lines))
+		var sql strings.Builder
+		args := make([]any, 0, 3*len(lines))
+		sql.WriteString("INSERT INTO budget_ballot_lines (ballot_id, project_id, points) VALUES ")
 		for i, l := range lines {
-			rows[i] = map[string]any{"ballot_id": bl.ID, "project_id": l.ProjectID, "points": l.Points}
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?)")
+			args = append(args, bl.ID, l.ProjectID, l.Points)
 		}
-		if err := tx.Table("budget_ballot_lines").Create(rows).Error; err != nil {
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
 			return fmt.Errorf("saving ballot lines: %w", err)
-		}
-		if err := tx.Exec("DELETE FROM budget_basket_items WHERE budget_id = ? AND account_id = ?", b.ID, accountID).Error; err != nil {
-			return fmt.Errorf("emptying basket: %w", err)
 		}
 		bl.Lines = lines
 		ballot = bl
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return budget, nil, err
 	}
-	return ballot, nil
+	return budget, ballot, nil
+}
+
+// projectCache returns a budget's projects by id (title and cost), from
+// the in-process cache or, the first time, from tx. Only budgets past
+// their draft are cached: their projects can no longer change (SaveProject
+// and DeleteProject refuse), so the cache needs no invalidation and is
+// right in every process of a multi-process deployment. The caller has
+// read the budget's state in the same transaction.
+func (s *Service) projectCache(ctx context.Context, tx *gorm.DB, budgetID int64) (map[int64]Line, error) {
+	s.cacheMu.Lock()
+	m, ok := s.projects[budgetID]
+	s.cacheMu.Unlock()
+	if ok {
+		return m, nil
+	}
+	var rows []Line
+	if err := tx.WithContext(ctx).Raw("SELECT id AS project_id, title, cost FROM budget_projects WHERE budget_id = ?", budgetID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("loading projects: %w", err)
+	}
+	m = make(map[int64]Line, len(rows))
+	for _, r := range rows {
+		m[r.ProjectID] = r
+	}
+	s.cacheMu.Lock()
+	if s.projects == nil {
+		s.projects = map[int64]map[int64]Line{}
+	}
+	s.projects[budgetID] = m
+	s.cacheMu.Unlock()
+	return m, nil
 }

@@ -172,7 +172,7 @@ func titlesOf(rows []ProjectRow) map[string]string {
 }
 
 func (h *handlers) checkout(c echo.Context) error {
-	b, err := h.budget(c)
+	bid, err := idParam(c.Param("bid"), "budget")
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,11 @@ func (h *handlers) checkout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.Checkout(c.Request().Context(), b, acc); err != nil {
+	b, _, err := h.svc.CheckoutByID(c.Request().Context(), web.Component(c).ID, bid, acc)
+	if err != nil {
+		if b == nil || b.State == StateDraft {
+			return err
+		}
 		return h.refuse(c, b, err)
 	}
 	h.s.Flash(c, "budgets.flash.voted")

@@ -102,7 +102,7 @@ func TestCheckoutCrashLeavesNoPartialBallot(t *testing.T) {
 	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[1])+`}`).Must(t, 200)
 
 	reached := 0
-	budgets.SetCheckoutFault(e.svc(), func() error { reached++; return errors.New("injected crash") })
+	budgets.SetCheckoutFault(e.svc(), func(context.Context) error { reached++; return errors.New("injected crash") })
 	if r := e.json(u, "POST", path+"/checkout", ""); r.Status != 500 {
 		t.Fatalf("crashed checkout: status %d", r.Status)
 	}
@@ -171,4 +171,39 @@ func TestRuleRefusals(t *testing.T) {
 	}
 	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[0])+`,"points":5}`).Must(t, 200)
 	e.json(v, "POST", pathP+"/checkout", "").Must(t, 200).Contains(t, `"points":5`)
+}
+
+// TestCheckoutConnectionLostMidWrite cancels the checkout's context
+// between the ballot row and its lines, as a client or connection lost in
+// the middle of the transaction would: the database must roll it back
+// (no ballot, no line, basket kept) and a later checkout succeeds.
+func TestCheckoutConnectionLostMidWrite(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Lost","total":100}`, 30, 40)
+	path := "/budgets/" + itoa(b.ID)
+	u := e.user("voter", false)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[0])+`}`).Must(t, 200)
+	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[1])+`}`).Must(t, 200)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	budgets.SetCheckoutFault(e.svc(), func(context.Context) error { cancel(); return nil })
+	if _, err := e.svc().Checkout(ctx, b, u.Acc.ID); err == nil {
+		t.Fatal("checkout with its context cancelled mid-write succeeded")
+	}
+	budgets.SetCheckoutFault(e.svc(), nil)
+	if n := e.count("SELECT COUNT(*) FROM budget_ballots"); n != 0 {
+		t.Fatalf("%d ballots after a lost connection", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != 0 {
+		t.Fatalf("%d ballot lines after a lost connection", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", u.Acc.ID); n != 2 {
+		t.Fatalf("basket has %d items after a lost connection, want 2", n)
+	}
+	e.json(u, "POST", path+"/checkout", "").Must(t, 200)
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != 2 {
+		t.Fatalf("%d ballot lines after the retry, want 2", n)
+	}
 }

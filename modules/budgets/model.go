@@ -26,27 +26,30 @@ const (
 // Budget is one budget of a component: a total, a ballot rule and an
 // outcome rule.
 type Budget struct {
-	ID               int64     `json:"id"`
-	OrganisationID   int64     `json:"-"`
-	ComponentID      int64     `json:"component_id"`
-	SpaceID          int64     `json:"space_id"`
-	Title            string    `json:"title"`
-	Description      string    `json:"description"`
-	Total            int64     `json:"total"`
-	State            string    `json:"state"`
-	BallotKind       string    `json:"ballot_kind"`
-	Knapsack         bool      `json:"knapsack"`
-	MaxCost          int64     `json:"max_cost"`
-	MinProjects      int       `json:"min_projects"`
-	MaxProjects      int       `json:"max_projects"`
-	ThresholdPercent int       `json:"threshold_percent"`
-	MaxPoints        int64     `json:"max_points"`
-	MaxPointsProject int64     `json:"max_points_project"`
-	MaxScore         int64     `json:"max_score"`
-	OutcomeRule      string    `json:"outcome_rule"`
-	Completion       string    `json:"completion"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               int64  `json:"id"`
+	OrganisationID   int64  `json:"-"`
+	ComponentID      int64  `json:"component_id"`
+	SpaceID          int64  `json:"space_id"`
+	Title            string `json:"title"`
+	Description      string `json:"description"`
+	Total            int64  `json:"total"`
+	State            string `json:"state"`
+	BallotKind       string `json:"ballot_kind"`
+	Knapsack         bool   `json:"knapsack"`
+	MaxCost          int64  `json:"max_cost"`
+	MinProjects      int    `json:"min_projects"`
+	MaxProjects      int    `json:"max_projects"`
+	ThresholdPercent int    `json:"threshold_percent"`
+	MaxPoints        int64  `json:"max_points"`
+	MaxPointsProject int64  `json:"max_points_project"`
+	MaxScore         int64  `json:"max_score"`
+	OutcomeRule      string `json:"outcome_rule"`
+	Completion       string `json:"completion"`
+	// ExportKey is the secret that numbers voters in the .pb export (see
+	// voterOrder); set when the ballots are first exported.
+	ExportKey string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Cardinal reports whether ballots carry points or scores.

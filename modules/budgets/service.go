@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,7 +33,12 @@ type Service struct {
 	// afterBallotInsert, when set (tests only), runs inside the checkout
 	// transaction between the ballot row and its lines: a failure there
 	// must leave no partial ballot.
-	afterBallotInsert func() error
+	afterBallotInsert func(context.Context) error
+
+	// projects caches the projects of budgets past their draft, by budget
+	// id, for checkouts (see projectCache).
+	cacheMu  sync.Mutex
+	projects map[int64]map[int64]Line
 }
 
 // NewService returns the service. audit may be nil.
@@ -248,7 +254,9 @@ func (s *Service) SaveProject(ctx context.Context, sp *registry.Space, b *Budget
 		s.record(ctx, b, actorID, "project.create", p.Title)
 		return nil
 	}
-	res := s.db.WithContext(ctx).Model(&Project{}).Where("id = ? AND budget_id = ?", p.ID, b.ID).
+	// The state is checked again in the statement: the checkout's project
+	// cache relies on projects never changing once a budget is open.
+	res := s.db.WithContext(ctx).Model(&Project{}).Where("id = ? AND budget_id = ? AND budget_id IN (SELECT id FROM budgets WHERE state = ?)", p.ID, b.ID, StateDraft).
 		Updates(map[string]any{"title": p.Title, "description": p.Description, "cost": p.Cost, "theme_id": p.ThemeID, "location": p.Location, "image_url": p.ImageURL})
 	if res.Error != nil {
 		return fmt.Errorf("updating project: %w", res.Error)
@@ -265,7 +273,7 @@ func (s *Service) DeleteProject(ctx context.Context, b *Budget, actorID, project
 	if b.State != StateDraft {
 		return perr.Conflict("budgets.error.not_draft", nil)
 	}
-	res := s.db.WithContext(ctx).Where("id = ? AND budget_id = ?", projectID, b.ID).Delete(&Project{})
+	res := s.db.WithContext(ctx).Where("id = ? AND budget_id = ? AND budget_id IN (SELECT id FROM budgets WHERE state = ?)", projectID, b.ID, StateDraft).Delete(&Project{})
 	if res.Error != nil {
 		return fmt.Errorf("deleting project: %w", res.Error)
 	}
