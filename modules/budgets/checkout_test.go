@@ -5,8 +5,12 @@ package budgets_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/polder-civic/polder/modules/budgets"
 )
@@ -205,5 +209,59 @@ func TestCheckoutConnectionLostMidWrite(t *testing.T) {
 	e.json(u, "POST", path+"/checkout", "").Must(t, 200)
 	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines"); n != 2 {
 		t.Fatalf("%d ballot lines after the retry, want 2", n)
+	}
+}
+
+// TestCheckoutStatements counts the SQL statements of a checkout (besides
+// BEGIN and COMMIT): four whatever the basket's size once the budget's
+// projects are cached (budget row, ballot row, basket, lines), one more
+// for the first checkout of a budget in this process. No query per
+// project, no extra write.
+func TestCheckoutStatements(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Count","total":1000}`, 10, 20, 30, 40, 50)
+	var counting atomic.Bool
+	var n atomic.Int64
+	// Only the module's tables: core's background work is not counted.
+	count := func(db *gorm.DB) {
+		if counting.Load() && strings.Contains(db.Statement.SQL.String(), "budget") {
+			n.Add(1)
+		}
+	}
+	cb := e.in.App.DB.Callback()
+	for name, err := range map[string]error{
+		"query":  cb.Query().After("gorm:query").Register("budgets_test:count", count),
+		"row":    cb.Row().After("gorm:row").Register("budgets_test:count", count),
+		"raw":    cb.Raw().After("gorm:raw").Register("budgets_test:count", count),
+		"create": cb.Create().After("gorm:create").Register("budgets_test:count", count),
+		"update": cb.Update().After("gorm:update").Register("budgets_test:count", count),
+		"delete": cb.Delete().After("gorm:delete").Register("budgets_test:count", count),
+	} {
+		if err != nil {
+			t.Fatalf("registering the %s counter: %v", name, err)
+		}
+	}
+	checkout := func(items int) int64 {
+		u := e.user("voter", false)
+		for _, id := range p[:items] {
+			e.json(u, "POST", "/budgets/"+itoa(b.ID)+"/basket", `{"project_id":`+itoa(id)+`}`).Must(t, 200)
+		}
+		n.Store(0)
+		counting.Store(true)
+		bl, err := e.svc().Checkout(context.Background(), b, u.Acc.ID)
+		counting.Store(false)
+		if err != nil || len(bl.Lines) != items {
+			t.Fatalf("checkout of %d projects: %+v %v", items, bl, err)
+		}
+		return n.Load()
+	}
+	if got := checkout(2); got != 5 {
+		t.Errorf("first checkout of the budget: %d statements, want 5 (with the projects' load)", got)
+	}
+	for _, items := range []int{1, 3, 5} {
+		if got := checkout(items); got != 4 {
+			t.Errorf("checkout of %d projects: %d statements, want 4", items, got)
+		}
 	}
 }
