@@ -14,6 +14,7 @@ import (
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
+	"github.com/polder-civic/polder/modules/sortition"
 	"github.com/polder-civic/polder/modules/synthesis"
 	"github.com/polder-civic/polder/spaces/process"
 )
@@ -67,6 +68,11 @@ func seedDemo(ctx context.Context, a *app.App, cfg config.Config, out io.Writer)
 		return fmt.Errorf("seeding the demo synthesis: %w", err)
 	} else if queued {
 		fmt.Fprintln(out, "Queued interim synthesis 1 of the demo process.")
+	}
+	if path, err := sortition.SeedDemo(ctx, a, org.ID, res.Process.Slug); err != nil {
+		return fmt.Errorf("seeding the demo panel pool: %w", err)
+	} else if path != "" {
+		fmt.Fprintf(out, "Seeded a sortition pool at %s: draw with the secret %q and any public value.\n", path, sortition.DemoSecret)
 	}
 	fmt.Fprintf(out, "Demo organisation %q ready. Admin login: %s / %s\n", org.Name, demoAdmin, demoPassword)
 	fmt.Fprintf(out, "Demo process: http://%s/processes/%s\n", cfg.Addr, res.Process.Slug)
