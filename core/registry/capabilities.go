@@ -68,3 +68,42 @@ type OverviewRow struct {
 type OverviewProvider interface {
 	Overview(ctx context.Context, comp *Component, space *Space, locale string) (*Overview, error)
 }
+
+// ConsensusStatement is one statement of a conversation with how everyone
+// who saw it voted.
+type ConsensusStatement struct {
+	// Ref identifies it like a Contribution: "<module>:<component id>:<id>".
+	Ref  string
+	ID   int64
+	Text string
+	// Seen counts the participants who voted on it (agree, disagree or
+	// pass); the shares below are of Seen, in [0, 1].
+	Seen                                 int
+	AgreeShare, DisagreeShare, PassShare float64
+	// Agree says, for a consensus statement, which side every opinion
+	// group shares: agreement (true) or disagreement (false).
+	Agree bool
+	URL   string
+}
+
+// ConversationConsensus is what an opinion-map conversation agrees and
+// divides on, as computed by its module.
+type ConversationConsensus struct {
+	ComponentID int64
+	// URL is the conversation's report page.
+	URL        string
+	ComputedAt time.Time
+	// Participants counts the participants placed in opinion groups;
+	// Groups counts the groups.
+	Participants, Groups int
+	Consensus            []ConsensusStatement
+	Divisive             []ConsensusStatement
+}
+
+// ConsensusProvider is implemented by modules whose components are
+// opinion-map conversations (the synthesis shows their consensus and
+// divisive statements). It returns nil, nil while the conversation has
+// no computed results yet.
+type ConsensusProvider interface {
+	Consensus(ctx context.Context, comp *Component, space *Space) (*ConversationConsensus, error)
+}

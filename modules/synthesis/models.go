@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/modules/synthesis/topics"
 )
 
@@ -102,7 +103,35 @@ type Result struct {
 	Synthesis     *topics.Synthesis `json:"synthesis"`
 	Contributions []Source          `json:"contributions"`
 	Machine       []MachineSummary  `json:"machine_summaries,omitempty"`
+	// OpinionMaps are the consensus and divisive statements of the
+	// space's opinion-map conversations when the version was built.
+	OpinionMaps []OpinionMapResult `json:"opinion_maps,omitempty"`
 }
+
+// OpinionMapResult is one conversation's consensus and divisive
+// statements, as its module computed them (registry.ConsensusProvider);
+// percentages are of the participants who saw each statement.
+type OpinionMapResult struct {
+	ComponentID int64 `json:"component_id"`
+	// Status says whether the statements are there: "computed", or
+	// "pending" (no opinion groups computed yet), or "failed" (the
+	// conversation could not be read; the build went on without it).
+	Status       string             `json:"status"`
+	Title        i18n.Text          `json:"title"`
+	URL          string             `json:"url"`
+	ComputedAt   time.Time          `json:"computed_at"`
+	Participants int                `json:"participants"`
+	Groups       int                `json:"groups"`
+	Consensus    []topics.Statement `json:"consensus"`
+	Divisive     []topics.Statement `json:"divisive"`
+}
+
+// Statuses of an opinion map in a result.
+const (
+	OpinionMapComputed = "computed"
+	OpinionMapPending  = "pending"
+	OpinionMapFailed   = "failed"
+)
 
 // LabelEdit is an organiser's change of a topic label.
 type LabelEdit struct {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -287,7 +288,6 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 			Session: sessionKey(c.SessionID), Date: c.CreatedAt.UTC(), AuthorType: c.AuthorType, Supports: c.Supports, Language: c.Language})
 		out.Contributions = append(out.Contributions, Source{ID: c.Ref, Kind: c.Kind, Title: c.Title, URL: c.URL, Theme: themeKey(c.ThemeID)})
 	}
-	hash := InputHash(in)
 	themes := map[string]int{}
 	for _, c := range in.Contributions {
 		if _, ok := themes[c.Theme]; !ok {
@@ -309,6 +309,12 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 		frac := (float64(themes[p.Theme]) + float64(p.Done)/float64(p.Total)) / float64(len(order))
 		report(10+int(80*frac), "theme "+p.Theme)
 	}
+	maps, err := s.opinionMaps(ctx, comp, sp)
+	if err != nil {
+		return nil, "", err
+	}
+	out.OpinionMaps = maps
+	hash := InputHash(in, maps)
 	report(10, "clustering")
 	out.Synthesis, err = topics.Build(ctx, in)
 	if err != nil {
@@ -321,16 +327,71 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 	return out, hash, nil
 }
 
+// opinionMaps asks every conversation of the space (components whose
+// module implements registry.ConsensusProvider) for its consensus and
+// divisive statements. A conversation that fails, or has no computed
+// results yet, is listed as such (the page says so) rather than failing
+// the whole synthesis.
+func (s *Service) opinionMaps(ctx context.Context, comp *registry.Component, sp *registry.Space) ([]OpinionMapResult, error) {
+	all, err := s.srv.Components.InSpace(ctx, comp.SpaceType, comp.SpaceID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the space's conversations: %w", err)
+	}
+	var out []OpinionMapResult
+	for i := range all {
+		c := &all[i]
+		m, ok := s.srv.Registry.Module(c.ModuleID)
+		if !ok {
+			continue
+		}
+		p, ok := m.(registry.ConsensusProvider)
+		if !ok {
+			continue
+		}
+		om := OpinionMapResult{ComponentID: c.ID, Title: c.Title, Consensus: []topics.Statement{}, Divisive: []topics.Statement{}}
+		cc, err := p.Consensus(ctx, c, sp)
+		switch {
+		case err != nil:
+			slog.WarnContext(ctx, "synthesis: reading a conversation's consensus", "component", c.ID, "err", err)
+			om.Status = OpinionMapFailed
+		case cc == nil:
+			om.Status = OpinionMapPending
+		default:
+			om.Status = OpinionMapComputed
+			om.URL, om.ComputedAt, om.Participants, om.Groups = cc.URL, cc.ComputedAt.UTC(), cc.Participants, cc.Groups
+			for _, st := range cc.Consensus {
+				ts := statement(st)
+				ts.Side = "disagree"
+				if st.Agree {
+					ts.Side = "agree"
+				}
+				om.Consensus = append(om.Consensus, ts)
+			}
+			for _, st := range cc.Divisive {
+				om.Divisive = append(om.Divisive, statement(st))
+			}
+		}
+		out = append(out, om)
+	}
+	return out, nil
+}
+
+func statement(st registry.ConsensusStatement) topics.Statement {
+	return topics.Statement{ID: st.Ref, Text: st.Text, Votes: st.Seen, AgreePercent: 100 * st.AgreeShare,
+		DisagreePercent: 100 * st.DisagreeShare, PassPercent: 100 * st.PassShare, URL: st.URL}
+}
+
 // InputHash is the SHA-256 of what the method reads: the contributions in
-// order and the parameters.
-func InputHash(in topics.Input) string {
+// order, the parameters, and the opinion maps shown beside the topics.
+func InputHash(in topics.Input, maps []OpinionMapResult) string {
 	h := sha256.New()
 	_ = json.NewEncoder(h).Encode(struct {
 		C    []topics.Contribution
 		Seed uint64
 		K    int
 		Runs int
-	}{in.Contributions, in.Seed, in.MaxTopics, in.Runs})
+		Maps []OpinionMapResult `json:",omitempty"`
+	}{in.Contributions, in.Seed, in.MaxTopics, in.Runs, maps})
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -75,10 +76,57 @@ func (h *handlers) markdown(c echo.Context) error {
 			fmt.Fprintf(&w, "%s: %s\n\n", t("synthesis.topic.contributions"), strings.Join(tp.IDs, ", "))
 		}
 	}
+	for _, om := range v.OpinionMaps {
+		writeOpinionMap(&w, t, om)
+	}
 	fmt.Fprintf(&w, "## %s\n\n%s\n\n", t("synthesis.how.title"), v.Method)
 	fmt.Fprintf(&w, "- %s\n- %s\n- %s\n", t("synthesis.how.hash", "Hash", v.Syn.InputHash), t("synthesis.how.method", "Method", v.Syn.MethodVersion), t("synthesis.how.software", "Version", v.Syn.SoftwareVersion))
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="synthesis-%d.md"`, v.Syn.ID))
 	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", []byte(w.String()))
+}
+
+// writeOpinionMap writes a conversation's consensus and divisive
+// statements, each with its vote shares and a link to the votes.
+func writeOpinionMap(w *strings.Builder, t func(string, ...any) string, om OpinionMapView) {
+	title := t("synthesis.opinion_map")
+	if om.Title != "" {
+		title += ": " + om.Title
+	}
+	fmt.Fprintf(w, "## %s\n\n", title)
+	switch om.Status {
+	case OpinionMapPending:
+		fmt.Fprintf(w, "%s\n\n", t("synthesis.opinion_map.pending"))
+		return
+	case OpinionMapFailed:
+		fmt.Fprintf(w, "%s\n\n", t("synthesis.opinion_map.failed"))
+		return
+	}
+	if om.URL != "" {
+		fmt.Fprintf(w, "%s [%s](%s)\n\n", t("synthesis.opinion_map.groups", "Participants", om.Participants, "Groups", om.Groups, "Date", om.ComputedAt.UTC().Format(time.DateOnly)),
+			t("synthesis.opinion_map.report"), om.URL)
+	}
+	line := func(st StatementView) string {
+		return fmt.Sprintf("- “%s” — %s", strings.ReplaceAll(st.Text, "\n", " "), t("synthesis.statement.shares", "Agree", st.Agree, "Disagree", st.Disagree, "Pass", st.Pass, "Votes", st.Votes))
+	}
+	fmt.Fprintf(w, "### %s\n\n", t("synthesis.consensus"))
+	if len(om.Consensus) == 0 {
+		fmt.Fprintf(w, "%s\n", t("synthesis.consensus.none"))
+	}
+	for _, st := range om.Consensus {
+		side := t("synthesis.consensus.agree")
+		if !st.AllAgree {
+			side = t("synthesis.consensus.disagree")
+		}
+		fmt.Fprintf(w, "%s; %s\n", line(st), side)
+	}
+	fmt.Fprintf(w, "\n### %s\n\n", t("synthesis.divisive"))
+	if len(om.Divisive) == 0 {
+		fmt.Fprintf(w, "%s\n", t("synthesis.divisive.none"))
+	}
+	for _, st := range om.Divisive {
+		fmt.Fprintf(w, "%s\n", line(st))
+	}
+	fmt.Fprintf(w, "\n")
 }
 
 // downloadTemplate is the self-contained HTML file: its CSS is inline
@@ -91,6 +139,11 @@ var downloadTemplate = template.Must(template.New("d").Parse(`<!DOCTYPE html>
 {{range $th.Topics}}<h3>{{.Label}}</h3>{{if .Original}}<p><em>{{$.T.Original}} {{.Original}}</em></p>{{end}}<p>{{.Size}} ({{.Percent}}%)</p>
 {{if .Machine}}<p class="machine"><strong>{{$.T.Machine}}</strong> {{.Machine.Text}}</p>{{end}}
 {{range .Quotes}}<blockquote>{{.Text}}<br>— <a href="{{.URL}}">{{.ID}}</a></blockquote>{{end}}{{end}}{{end}}
+{{range .V.OpinionMaps}}<h2>{{$.T.OpinionMap}}{{if .Title}}: {{.Title}}{{end}}</h2>
+{{if eq .Status "pending"}}<p>{{$.T.Pending}}</p>{{else if eq .Status "failed"}}<p>{{$.T.Failed}}</p>{{else}}
+{{if .URL}}<p>{{call $.Groups .}} <a href="{{.URL}}">{{$.T.Report}}</a></p>{{end}}
+<h3>{{$.T.Consensus}}</h3>{{if .Consensus}}<ul>{{range .Consensus}}<li><q>{{.Text}}</q> — {{if .AllAgree}}{{$.T.AllAgree}}{{else}}{{$.T.AllDisagree}}{{end}}; {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoConsensus}}</p>{{end}}
+<h3>{{$.T.Divisive}}</h3>{{if .Divisive}}<ul>{{range .Divisive}}<li><q>{{.Text}}</q> — {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoDivisive}}</p>{{end}}{{end}}{{end}}
 <h2>{{.T.How}}</h2><p>{{.V.Method}}</p><ul><li>{{.T.Hash}}</li><li>{{.T.MethodV}}</li><li>{{.T.Software}}</li></ul></body></html>
 `))
 
@@ -106,7 +159,17 @@ func (h *handlers) htmlDownload(c echo.Context) error {
 		"Title": b.Space.Title.In(web.Locale(c), "en") + " — " + t("synthesis.name."+v.Syn.Kind, "Number", v.Syn.Number),
 		"T": map[string]string{"How": t("synthesis.how.title"), "Original": t("synthesis.topic.original_short"), "Machine": t("synthesis.machine_short"),
 			"Hash": t("synthesis.how.hash", "Hash", v.Syn.InputHash), "MethodV": t("synthesis.how.method", "Method", v.Syn.MethodVersion),
-			"Software": t("synthesis.how.software", "Version", v.Syn.SoftwareVersion)},
+			"Software":   t("synthesis.how.software", "Version", v.Syn.SoftwareVersion),
+			"OpinionMap": t("synthesis.opinion_map"), "Pending": t("synthesis.opinion_map.pending"), "Failed": t("synthesis.opinion_map.failed"),
+			"Report": t("synthesis.opinion_map.report"), "Consensus": t("synthesis.consensus"), "Divisive": t("synthesis.divisive"),
+			"AllAgree": t("synthesis.consensus.agree"), "AllDisagree": t("synthesis.consensus.disagree"),
+			"NoConsensus": t("synthesis.consensus.none"), "NoDivisive": t("synthesis.divisive.none")},
+		"Shares": func(st StatementView) string {
+			return t("synthesis.statement.shares", "Agree", st.Agree, "Disagree", st.Disagree, "Pass", st.Pass, "Votes", st.Votes)
+		},
+	}
+	data["Groups"] = func(om OpinionMapView) string {
+		return t("synthesis.opinion_map.groups", "Participants", om.Participants, "Groups", om.Groups, "Date", om.ComputedAt.UTC().Format(time.DateOnly))
 	}
 	var charts []template.HTML
 	for _, tv := range v.Themes {

@@ -38,16 +38,19 @@ type env struct {
 	admin *apptest.Client
 	csrf  string
 	adm   *accounts.Account
+	// comps are all the components of the process.
+	comps []registry.Component
 }
 
 // newEnv runs an instance with the climate convention preset and n seeded
-// demo proposals.
-func newEnv(t *testing.T, n int, sum synthesis.Summariser) *env {
+// demo proposals; extra modules are registered too (their preset
+// components are created).
+func newEnv(t *testing.T, n int, sum synthesis.Summariser, extra ...registry.Module) *env {
 	t.Helper()
 	ctx := context.Background()
 	mod := synthesis.New()
 	mod.Summariser = sum
-	in := apptest.New(t, app.Options{SpaceTypes: []app.SpaceType{process.New()}, Modules: []registry.Module{proposals.New(), mod}})
+	in := apptest.New(t, app.Options{SpaceTypes: []app.SpaceType{process.New()}, Modules: append([]registry.Module{proposals.New(), mod}, extra...)})
 	preset, err := fs.ReadFile(config.Presets(), "climate-convention.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +70,7 @@ func newEnv(t *testing.T, n int, sum synthesis.Summariser) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.comps = comps
 	for i := range comps {
 		switch comps[i].ModuleID {
 		case synthesis.ID:

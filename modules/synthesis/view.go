@@ -3,6 +3,9 @@
 package synthesis
 
 import (
+	"math"
+	"time"
+
 	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/modules/synthesis/topics"
 )
@@ -15,6 +18,36 @@ type View struct {
 	Themes  []ThemeView
 	Sources map[string]Source
 	Method  string
+	// OpinionMaps are the space's conversations with their consensus and
+	// divisive statements.
+	OpinionMaps []OpinionMapView
+}
+
+// OpinionMapView is one conversation's consensus and divisive statements.
+type OpinionMapView struct {
+	Title, URL, Status   string
+	ComputedAt           time.Time
+	Participants, Groups int
+	Consensus, Divisive  []StatementView
+}
+
+// StatementView is a statement with its vote shares in whole percent.
+type StatementView struct {
+	ID, Text, URL         string
+	Votes                 int
+	Agree, Disagree, Pass int
+	// AllAgree is true for a consensus every group agrees with, false
+	// for one every group rejects.
+	AllAgree bool
+}
+
+func statementViews(sts []topics.Statement) []StatementView {
+	out := make([]StatementView, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, StatementView{ID: st.ID, Text: st.Text, URL: st.URL, Votes: st.Votes, Agree: int(math.Round(st.AgreePercent)),
+			Disagree: int(math.Round(st.DisagreePercent)), Pass: int(math.Round(st.PassPercent)), AllAgree: st.Side != "disagree"})
+	}
+	return out
 }
 
 // ThemeView is one theme of the view.
@@ -67,6 +100,15 @@ func newView(syn *Synthesis, res *Result, sp *registry.Space, locale, noTheme st
 	}
 	for _, c := range res.Contributions {
 		v.Sources[c.ID] = c
+	}
+	for _, om := range res.OpinionMaps {
+		v.OpinionMaps = append(v.OpinionMaps, OpinionMapView{Title: om.Title.In(locale, "en"), URL: om.URL, Status: om.Status, ComputedAt: om.ComputedAt,
+			Participants: om.Participants, Groups: om.Groups, Consensus: statementViews(om.Consensus), Divisive: statementViews(om.Divisive)})
+	}
+	if om := res.Synthesis.OpinionMap; om != nil {
+		// Given with the input (command line), not read from the space.
+		v.OpinionMaps = append(v.OpinionMaps, OpinionMapView{Title: om.Conversation, Status: OpinionMapComputed,
+			Consensus: statementViews(om.Consensus), Divisive: statementViews(om.Divisive)})
 	}
 	labels := syn.decodeLabels()
 	themeTitle := map[string]string{}

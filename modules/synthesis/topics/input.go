@@ -39,6 +39,11 @@ type Statement struct {
 	AgreePercent    float64 `json:"agree_percent"`
 	DisagreePercent float64 `json:"disagree_percent"`
 	PassPercent     float64 `json:"pass_percent"`
+	// Side is, for a consensus statement, the vote every opinion group
+	// shares: "agree" or "disagree" (empty when not known).
+	Side string `json:"side,omitempty"`
+	// URL links to where the votes can be checked.
+	URL string `json:"url,omitempty"`
 }
 
 // OpinionMap holds the consensus and divisive statements computed by the
