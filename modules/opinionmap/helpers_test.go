@@ -65,6 +65,8 @@ func (e *env) seed(bodies ...string) []int64 {
 // many ran.
 func (e *env) runJobs() int {
 	e.t.Helper()
+	// Close the debounce windows: their enqueues happen in the background.
+	e.svc().Flush()
 	n := 0
 	for {
 		ran, err := e.in.App.Jobs.RunOne(context.Background())

@@ -66,38 +66,105 @@ func moderation(state string) opinionmath.Moderation {
 // out altogether (nobody has seen them); rejected ones stay as columns,
 // zeroed by the math, as Pol.is does.
 func (s *Service) Matrix(ctx context.Context, compID int64) (*opinionmath.Matrix, int64, error) {
-	sts, err := s.Statements(ctx, compID, StateAccepted, StateUnmoderated, StateRejected)
+	l, err := s.loadMatrix(ctx, compID, time.Time{})
 	if err != nil {
 		return nil, 0, err
 	}
-	m := opinionmath.NewMatrix()
-	for _, st := range sts {
-		m.SetStatement(opinionmath.Statement{ID: st.ID, Moderation: moderation(st.State), Meta: st.Meta})
+	return l.m, l.votes, nil
+}
+
+// loaded is a vote matrix with what changed since a moment.
+type loaded struct {
+	m     *opinionmath.Matrix
+	votes int64
+	// changed are the participants with a vote cast or changed at or after
+	// since, and recent the number of such votes.
+	changed []int64
+	recent  int
+}
+
+func (s *Service) loadMatrix(ctx context.Context, compID int64, since time.Time) (*loaded, error) {
+	sts, err := s.Statements(ctx, compID, StateAccepted, StateUnmoderated, StateRejected)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := s.db.WithContext(ctx).Model(&Vote{}).Select("participant_id, statement_id, vote").
+	l := &loaded{m: opinionmath.NewMatrix()}
+	for _, st := range sts {
+		l.m.SetStatement(opinionmath.Statement{ID: st.ID, Moderation: moderation(st.State), Meta: st.Meta})
+	}
+	rows, err := s.db.WithContext(ctx).Model(&Vote{}).Select("participant_id, statement_id, vote, updated_at").
 		Where("component_id = ?", compID).Order("participant_id, statement_id").Rows()
 	if err != nil {
-		return nil, 0, fmt.Errorf("loading votes: %w", err)
+		return nil, fmt.Errorf("loading votes: %w", err)
 	}
 	defer rows.Close()
-	var n int64
 	for rows.Next() {
 		var pid, sid int64
 		var v int
-		if err := rows.Scan(&pid, &sid, &v); err != nil {
-			return nil, 0, fmt.Errorf("reading vote: %w", err)
+		var at time.Time
+		if err := rows.Scan(&pid, &sid, &v, &at); err != nil {
+			return nil, fmt.Errorf("reading vote: %w", err)
 		}
-		m.AddParticipant(pid)
-		if err := m.SetVote(pid, sid, opinionmath.Vote(v)); err != nil {
+		l.m.AddParticipant(pid)
+		if err := l.m.SetVote(pid, sid, opinionmath.Vote(v)); err != nil {
 			// A vote on a pending statement (moderated back) is not in the math.
 			continue
 		}
-		n++
+		l.votes++
+		if !since.IsZero() && !at.Before(since) {
+			l.recent++
+			if n := len(l.changed); n == 0 || l.changed[n-1] != pid {
+				l.changed = append(l.changed, pid)
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("reading votes: %w", err)
+		return nil, fmt.Errorf("reading votes: %w", err)
 	}
-	return m, n, nil
+	return l, nil
+}
+
+// clockSkew widens "votes since the last run" for the incremental
+// update: votes are stamped by the instance that took them, the run by
+// the one that computed it. Counting a vote twice only re-projects its
+// participant once more, which changes nothing.
+const clockSkew = time.Second
+
+// incrementalShare is the largest share of a conversation's votes that
+// may have arrived since the last full run for the recompute to take the
+// incremental path (at most opinionmath's FullEvery, 1,000 votes).
+const incrementalShare = 0.1
+
+// incrementalOK says whether a recompute may update prev rather than
+// recompute in full: prev has groups, the statements and their
+// moderation are those prev saw (a new, moderated or removed statement
+// changes the map's axes), and prev's participants are, in order, the
+// first rows of the matrix (none left, as after an anonymous participant
+// merged into an account).
+func incrementalOK(m *opinionmath.Matrix, prev *opinionmath.Result) bool {
+	if prev == nil || prev.History == nil || len(prev.Groups) == 0 {
+		return false
+	}
+	sts := m.Statements()
+	if len(sts) != len(prev.Statements) {
+		return false
+	}
+	for i, st := range sts {
+		p := prev.Statements[i]
+		if p.ID != st.ID || p.InMath != (st.Moderation != opinionmath.Rejected && !st.Meta) {
+			return false
+		}
+	}
+	ps := m.Participants()
+	if len(ps) < len(prev.Participants) {
+		return false
+	}
+	for i, p := range prev.Participants {
+		if ps[i] != p.ID {
+			return false
+		}
+	}
+	return true
 }
 
 // runJob is the recompute job's handler.
@@ -107,38 +174,56 @@ func (s *Service) runJob(ctx context.Context, j *jobs.Job, progress func(int, st
 		return fmt.Errorf("recompute job payload %q: %w", j.Payload, err)
 	}
 	progress(10, "loading votes")
-	started := s.Now()
-	if _, err := s.Recompute(ctx, compID); err != nil {
-		return err
-	}
-	// Votes that arrived while this run loaded and computed may have been
-	// debounced in memory (schedule): run again for them.
-	var later int64
-	if err := s.db.WithContext(ctx).Model(&Vote{}).Where("component_id = ? AND updated_at >= ?", compID, started).Limit(1).Count(&later).Error; err != nil {
-		return fmt.Errorf("checking for later votes: %w", err)
-	}
-	if later > 0 && s.jobs != nil {
-		s.enqueue(ctx, compID, time.Second)
-	}
-	return nil
+	// Votes cast while this runs were scheduled by their own debounce
+	// window (schedule), which enqueues a successor to a running job.
+	_, err = s.Recompute(ctx, compID)
+	return err
 }
 
 // Recompute runs the math on a conversation now, warm-started from the
 // previous run's history, and stores the result with the votes it
 // reflects.
+//
+// When few votes came since the last full run, it takes opinionmath's
+// incremental Update instead: the participants who voted since are
+// re-projected on the previous map and join the nearest base cluster's
+// group, and every statistic (repness, consensus, divisive statements,
+// routing priorities) is recomputed from all current votes. The rule:
+// incremental when incrementalOK holds and the votes cast or changed
+// since the last full run, these included, are fewer than
+// min(1,000, 10% of the votes); otherwise a full run (which resets the
+// count). So the map's axes and groups are at most 10% of the votes (and
+// 1,000 votes) behind, and a small conversation, cheap to compute, is
+// always computed in full.
 func (s *Service) Recompute(ctx context.Context, compID int64) (*Results, error) {
 	start := time.Now()
-	m, n, err := s.Matrix(ctx, compID)
+	// The result reflects the votes as of now: later ones are counted as
+	// new by the next run.
+	asOf := s.Now()
+	prev, err := s.loadResults(ctx, compID)
+	if err != nil {
+		slog.Warn("opinionmap: previous result unreadable, cold start", "component", compID, "err", err)
+		prev = nil
+	}
+	var since time.Time
+	if prev != nil {
+		since = prev.ComputedAt.Add(-clockSkew)
+	}
+	l, err := s.loadMatrix(ctx, compID, since)
 	if err != nil {
 		return nil, err
 	}
-	var hist *opinionmath.History
-	if prev, err := s.loadResults(ctx, compID); err != nil {
-		slog.Warn("opinionmap: previous result unreadable, cold start", "component", compID, "err", err)
-	} else if prev != nil {
-		hist = prev.Result.History
+	opts := opinionmath.Options{Seed: uint64(compID), FullEvery: min(1000, max(1, int(incrementalShare*float64(l.votes))))}
+	var res *opinionmath.Result
+	if prev != nil && incrementalOK(l.m, prev.Result) {
+		res, err = opinionmath.Update(l.m, prev.Result, l.changed, l.recent, opts)
+	} else {
+		var hist *opinionmath.History
+		if prev != nil {
+			hist = prev.Result.History
+		}
+		res, err = opinionmath.Compute(l.m, hist, opts)
 	}
-	res, err := opinionmath.Compute(m, hist, opinionmath.Options{Seed: uint64(compID)})
 	if err != nil {
 		return nil, fmt.Errorf("computing opinion map of component %d: %w", compID, err)
 	}
@@ -146,8 +231,8 @@ func (s *Service) Recompute(ctx context.Context, compID int64) (*Results, error)
 	if err := gob.NewEncoder(&buf).Encode(res); err != nil {
 		return nil, fmt.Errorf("encoding result: %w", err)
 	}
-	r := &Results{ComponentID: compID, VotesCount: n, ParticipantsCount: int64(m.NumParticipants()), ComputedAt: s.Now(), Duration: time.Since(start), Result: res}
-	row := storedResult{ComponentID: compID, VotesCount: n, ParticipantsCount: r.ParticipantsCount, ComputedAt: r.ComputedAt,
+	r := &Results{ComponentID: compID, VotesCount: l.votes, ParticipantsCount: int64(l.m.NumParticipants()), ComputedAt: asOf, Duration: time.Since(start), Result: res}
+	row := storedResult{ComponentID: compID, VotesCount: l.votes, ParticipantsCount: r.ParticipantsCount, ComputedAt: r.ComputedAt,
 		DurationMs: r.Duration.Milliseconds(), Result: buf.Bytes()}
 	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
 		return nil, fmt.Errorf("storing result: %w", err)
@@ -156,7 +241,8 @@ func (s *Service) Recompute(ctx context.Context, compID int64) (*Results, error)
 	s.mu.Lock()
 	s.cache[compID] = r
 	s.mu.Unlock()
-	slog.Info("opinionmap: recomputed", "component", compID, "votes", n, "participants", r.ParticipantsCount, "groups", len(res.Groups), "took", r.Duration)
+	slog.Info("opinionmap: recomputed", "component", compID, "votes", l.votes, "participants", r.ParticipantsCount,
+		"groups", len(res.Groups), "incremental", res.Incremental, "took", r.Duration)
 	return r, nil
 }
 
@@ -168,7 +254,9 @@ func (s *Service) Results(ctx context.Context, compID int64) (*Results, error) {
 	s.mu.Unlock()
 	// Within visibleTTL of the last check, the cached result is used as
 	// is: voting does not need to-the-second results.
-	if c != nil && time.Since(checked) < visibleTTL {
+	if time.Since(checked) < visibleTTL {
+		// Also when none is stored yet (c nil): voting on a fresh
+		// conversation must not query for it on every vote.
 		return c, nil
 	}
 	defer func() {

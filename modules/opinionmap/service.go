@@ -35,10 +35,12 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[int64]*Results
-	// enqueued remembers when this instance last enqueued a recompute per
-	// component, so that a burst of votes does not queue on the job row's
-	// lock; the job enqueues itself again when votes came in while it ran.
-	enqueued map[int64]time.Time
+	// windows are the open debounce windows of recompute requests by
+	// component (see schedule); bg counts the enqueues in flight.
+	windows map[int64]*window
+	bg      sync.WaitGroup
+	// settings caches each component's decoded settings by their JSON.
+	settings sync.Map // component id → settingsEntry
 	// participants caches participant ids by component and identity: a
 	// participant row never changes who it belongs to.
 	participants sync.Map // partKey → *Participant
@@ -96,16 +98,27 @@ const enqueueEvery = time.Second
 // NewService returns the service. q may be nil: recomputes then run only
 // when Recompute is called.
 func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
-	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, enqueued: map[int64]time.Time{}, visibleCache: map[int64]visibleEntry{}, checked: map[int64]time.Time{}}
+	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, windows: map[int64]*window{}, visibleCache: map[int64]visibleEntry{}, checked: map[int64]time.Time{}}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}
 	return s
 }
 
-// Settings types a component's settings.
+type settingsEntry struct {
+	raw string
+	set Settings
+}
+
+// Settings types a component's settings, decoded once per version of
+// them (every vote reads them).
 func (s *Service) Settings(comp *registry.Component) Settings {
-	return SettingsFrom(s.comps.Settings(comp))
+	if e, ok := s.settings.Load(comp.ID); ok && e.(settingsEntry).raw == comp.Settings {
+		return e.(settingsEntry).set
+	}
+	set := SettingsFrom(s.comps.Settings(comp))
+	s.settings.Store(comp.ID, settingsEntry{raw: comp.Settings, set: set})
+	return set
 }
 
 // Who identifies the acting participant: an account, or an anonymous
@@ -209,27 +222,89 @@ ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, u
 	if err != nil {
 		return fmt.Errorf("recording vote: %w", err)
 	}
-	s.schedule(ctx, comp)
+	s.schedule(comp)
 	return nil
 }
 
-// schedule enqueues a debounced recompute; a failure is logged, never
-// returned to the voter.
-func (s *Service) schedule(ctx context.Context, comp *registry.Component) {
+// schedule asks for a recompute of a component without touching the
+// database on the caller's path: an in-process debounce enqueues at most
+// one job per component per enqueueEvery. The first change of a quiet
+// period enqueues at once (in the background); changes during the window
+// are marked, and one more enqueue at the window's end covers them, so
+// every change is followed by an enqueue made after it. The job queue
+// dedupes by key a job not yet started, so several instances, each with
+// its own debounce, still queue one job; a job already running gets one
+// successor. A failure is logged, never returned to the voter. A process
+// that stops within a window leaves its last changes to the next vote's
+// recompute.
+func (s *Service) schedule(comp *registry.Component) {
 	if s.jobs == nil {
 		return
 	}
-	now := time.Now()
+	delay := time.Duration(s.Settings(comp).RecomputeDelay) * time.Second
 	s.mu.Lock()
-	recent := now.Sub(s.enqueued[comp.ID]) < enqueueEvery
-	if !recent {
-		s.enqueued[comp.ID] = now
-	}
-	s.mu.Unlock()
-	if recent {
+	defer s.mu.Unlock()
+	if w := s.windows[comp.ID]; w != nil {
+		w.dirty, w.delay = true, delay
 		return
 	}
-	s.enqueue(ctx, comp.ID, time.Duration(s.Settings(comp).RecomputeDelay)*time.Second)
+	w := &window{delay: delay}
+	s.windows[comp.ID] = w
+	w.timer = time.AfterFunc(enqueueEvery, func() { s.windowEnd(comp.ID, w) })
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.enqueue(context.Background(), comp.ID, delay)
+	}()
+}
+
+// window is a component's open debounce window.
+type window struct {
+	timer *time.Timer
+	dirty bool
+	delay time.Duration
+}
+
+// windowEnd closes a window, enqueueing once more (and opening a new
+// window) when changes came during it.
+func (s *Service) windowEnd(compID int64, w *window) {
+	s.mu.Lock()
+	if s.windows[compID] != w {
+		s.mu.Unlock()
+		return
+	}
+	if !w.dirty {
+		delete(s.windows, compID)
+		s.mu.Unlock()
+		return
+	}
+	w.dirty = false
+	w.timer = time.AfterFunc(enqueueEvery, func() { s.windowEnd(compID, w) })
+	s.bg.Add(1)
+	s.mu.Unlock()
+	defer s.bg.Done()
+	s.enqueue(context.Background(), compID, w.delay)
+}
+
+// Flush closes every debounce window now, enqueueing what they hold, and
+// waits for the enqueues in flight: for tests and orderly shutdown.
+func (s *Service) Flush() {
+	s.mu.Lock()
+	var dirty []int64
+	delays := map[int64]time.Duration{}
+	for id, w := range s.windows {
+		w.timer.Stop()
+		if w.dirty {
+			dirty = append(dirty, id)
+			delays[id] = w.delay
+		}
+	}
+	s.windows = map[int64]*window{}
+	s.mu.Unlock()
+	for _, id := range dirty {
+		s.enqueue(context.Background(), id, delays[id])
+	}
+	s.bg.Wait()
 }
 
 func (s *Service) enqueue(ctx context.Context, compID int64, delay time.Duration) {
@@ -272,7 +347,7 @@ func (s *Service) Submit(ctx context.Context, comp *registry.Component, p *Parti
 	}
 	if visible(st.State) {
 		s.forget(comp.ID)
-		s.schedule(ctx, comp)
+		s.schedule(comp)
 	}
 	return st, nil
 }
@@ -293,7 +368,7 @@ func (s *Service) Moderate(ctx context.Context, comp *registry.Component, id int
 		return nil, perr.NotFound("statement")
 	}
 	s.forget(comp.ID)
-	s.schedule(ctx, comp)
+	s.schedule(comp)
 	return s.Statement(ctx, comp.ID, id)
 }
 
@@ -330,12 +405,23 @@ func (s *Service) MyVotes(ctx context.Context, p *Participant) (map[int64]int, e
 	if p == nil {
 		return out, nil
 	}
-	var vs []Vote
-	if err := s.db.WithContext(ctx).Where("participant_id = ?", p.ID).Find(&vs).Error; err != nil {
+	// Raw rows: this runs on every vote (the next statement), so no
+	// struct mapping.
+	rows, err := s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ?", p.ID).Rows()
+	if err != nil {
 		return nil, fmt.Errorf("loading votes: %w", err)
 	}
-	for _, v := range vs {
-		out[v.StatementID] = v.Vote
+	defer rows.Close()
+	for rows.Next() {
+		var sid int64
+		var v int
+		if err := rows.Scan(&sid, &v); err != nil {
+			return nil, fmt.Errorf("reading vote: %w", err)
+		}
+		out[sid] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading votes: %w", err)
 	}
 	return out, nil
 }

@@ -70,16 +70,16 @@ func (h *handlers) votePage(c echo.Context) error {
 	return h.s.Render(c, http.StatusOK, "opinionmap/vote", d)
 }
 
-func (h *handlers) vote(c echo.Context, statement int64, vote string) error {
+func (h *handlers) vote(c echo.Context, statement int64, vote string) (*Participant, error) {
 	v, err := ParseVote(vote)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := h.participant(c, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return h.svc.Vote(c.Request().Context(), web.Component(c), p, statement, v)
+	return p, h.svc.Vote(c.Request().Context(), web.Component(c), p, statement, v)
 }
 
 // voteForm takes the vote page's form: three submit buttons named vote.
@@ -88,7 +88,7 @@ func (h *handlers) voteForm(c echo.Context) error {
 	if err != nil {
 		return perr.NotFound("statement")
 	}
-	if err := h.vote(c, id, c.FormValue("vote")); err != nil {
+	if _, err := h.vote(c, id, c.FormValue("vote")); err != nil {
 		return err
 	}
 	return web.Redirect(c, h.url(c, ""))
@@ -105,10 +105,7 @@ func (h *handlers) apiVote(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return perr.New(perr.CodeBadRequest, "error.bad_request", nil)
 	}
-	if err := h.vote(c, in.StatementID, in.Vote); err != nil {
-		return err
-	}
-	p, err := h.participant(c, false)
+	p, err := h.vote(c, in.StatementID, in.Vote)
 	if err != nil {
 		return err
 	}
