@@ -122,11 +122,14 @@ func (s *Server) checkSessionEpoch(next echo.HandlerFunc) echo.HandlerFunc {
 
 // LoginAccount opens a session for an account: the session token is
 // rotated, the account's session epoch and preferred language are
-// remembered. Every way of logging in goes through it.
+// remembered, and modules merge what the visitor did anonymously in this
+// session (SessionMerger). Every way of logging in goes through it.
 func (s *Server) LoginAccount(c echo.Context, acc *accounts.Account) error {
+	secret := s.sessionSecret(c)
 	if err := s.Login(c, acc.ID); err != nil {
 		return err
 	}
+	s.mergeSession(c, secret, acc.ID)
 	ctx := c.Request().Context()
 	s.Sessions.Put(ctx, sessionEpochKey, acc.SessionEpoch)
 	if acc.Locale != "" {

@@ -8,11 +8,21 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/polder-civic/polder/internal/instancetest"
 )
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // BenchmarkVoteIngestion sends votes through the HTTP API from 200
 // concurrent anonymous participants (each its own session) and reports
@@ -49,6 +59,7 @@ func BenchmarkVoteIngestion(b *testing.B) {
 	var wg sync.WaitGroup
 	var failed sync.Map
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	for i := range clients {
 		wg.Add(1)
@@ -72,6 +83,7 @@ func BenchmarkVoteIngestion(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	failed.Range(func(k, _ any) bool { b.Errorf("a vote answered %v", k); return true })
 	var all []time.Duration
@@ -85,6 +97,9 @@ func BenchmarkVoteIngestion(b *testing.B) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "votes/s")
 	b.ReportMetric(q(0.5), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
+	// CPU of this process (server and clients; not the database's) per
+	// vote: less sensitive than wall figures to other jobs on the machine.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(all)), "cpu-µs/vote")
 	if got := e.countVotes(0); got != int64(pairs) {
 		b.Fatalf("%d vote rows, want %d (one per participant and statement voted on)", got, pairs)
 	}

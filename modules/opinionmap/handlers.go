@@ -3,8 +3,6 @@
 package opinionmap
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -76,12 +74,7 @@ func (h *handlers) who(c echo.Context, create bool) (Who, error) {
 	if set.Participation != ParticipationAnonymous {
 		return Who{}, perr.Unauthorised()
 	}
-	// The anonymous participant is derived from the session's CSRF token:
-	// it lives as long as the session, needs no extra cookie nor session
-	// write, so concurrent first votes of one browser agree on who it is.
-	sum := sha256.Sum256([]byte("opinionmap.anon:" + h.s.CSRFToken(c)))
-	key := hex.EncodeToString(sum[:])
-	return Who{AnonKey: key}, nil
+	return Who{AnonKey: AnonKey(h.s.CSRFToken(c))}, nil
 }
 
 // participant returns the acting participant, creating it when create.
