@@ -28,15 +28,7 @@ func TestOpinionMapConsensusInSynthesis(t *testing.T) {
 	om := opinionmap.New()
 	e := newEnv(t, 40, nil, om)
 	ctx := context.Background()
-	var conv *registry.Component
-	for i := range e.comps {
-		if e.comps[i].ModuleID == opinionmap.ID {
-			conv = &e.comps[i]
-		}
-	}
-	if conv == nil {
-		t.Fatal("the preset made no opinion-map component")
-	}
+	conv := e.component(opinionmap.ID)
 	form := url.Values{"kind": {"interim"}, "sources": {strconv.FormatInt(e.props.ID, 10)}}
 
 	// No results yet: listed as pending, not an error.
@@ -144,6 +136,18 @@ func TestOpinionMapConsensusInSynthesis(t *testing.T) {
 	js.Contains(t, `"opinion_maps":[`, `"side":"agree"`, `"agree_percent":100`)
 	// Last: the locale sticks to the client.
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=fr", e.base, syn2.ID)).Must(t, http.StatusOK).Contains(t, "tous les groupes d&#39;opinion sont d&#39;accord")
+}
+
+// component returns the process's component of a module.
+func (e *env) component(moduleID string) *registry.Component {
+	e.t.Helper()
+	for i := range e.comps {
+		if e.comps[i].ModuleID == moduleID {
+			return &e.comps[i]
+		}
+	}
+	e.t.Fatalf("the preset made no %s component", moduleID)
+	return nil
 }
 
 func decodeResult(t *testing.T, syn *synthesis.Synthesis) synthesis.Result {

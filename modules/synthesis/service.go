@@ -259,7 +259,11 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 		if err != nil {
 			return nil, "", fmt.Errorf("reading source %d: %w", cid, err)
 		}
-		contribs = append(contribs, cs...)
+		for _, c := range cs {
+			if inSlice(c, f) {
+				contribs = append(contribs, c)
+			}
+		}
 	}
 	slices.SortFunc(contribs, func(a, b registry.Contribution) int { return strings.Compare(a.Ref, b.Ref) })
 	report(5, "analysing")
@@ -379,6 +383,21 @@ func (s *Service) opinionMaps(ctx context.Context, comp *registry.Component, sp 
 func statement(st registry.ConsensusStatement) topics.Statement {
 	return topics.Statement{ID: st.Ref, Text: st.Text, Votes: st.Seen, AgreePercent: 100 * st.AgreeShare,
 		DisagreePercent: 100 * st.DisagreeShare, PassPercent: 100 * st.PassShare, URL: st.URL}
+}
+
+// inSlice checks a contribution against the slice again: a source may not
+// know themes or sessions (a conversation's statements have neither) and
+// return everything; such contributions do not belong to a theme's or a
+// session's slice.
+func inSlice(c registry.Contribution, f registry.ContributionFilter) bool {
+	switch {
+	case f.ThemeID != 0 && c.ThemeID != f.ThemeID,
+		f.SessionID != 0 && c.SessionID != f.SessionID,
+		!f.From.IsZero() && c.CreatedAt.Before(f.From),
+		!f.To.IsZero() && !c.CreatedAt.Before(f.To):
+		return false
+	}
+	return true
 }
 
 // InputHash is the SHA-256 of what the method reads: the contributions in
