@@ -4,11 +4,16 @@ package budgets
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,11 +64,70 @@ func VoteType(kind string) string {
 	return pabulib.VoteApproval
 }
 
+// exportKey returns the budget's secret export key, creating it (32
+// random bytes) the first time. Concurrent first exports agree: only the
+// first write lands, and everyone reads it back.
+func (s *Service) exportKey(ctx context.Context, b *Budget) ([]byte, error) {
+	if b.ExportKey == "" {
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("export key: %w", err)
+		}
+		db := s.db.WithContext(ctx)
+		if err := db.Exec("UPDATE budgets SET export_key = ? WHERE id = ? AND export_key = ''", hex.EncodeToString(fresh), b.ID).Error; err != nil {
+			return nil, fmt.Errorf("saving export key: %w", err)
+		}
+		if err := db.Raw("SELECT export_key FROM budgets WHERE id = ?", b.ID).Scan(&b.ExportKey).Error; err != nil {
+			return nil, fmt.Errorf("loading export key: %w", err)
+		}
+	}
+	key, err := hex.DecodeString(b.ExportKey)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("budget %d: bad export key", b.ID)
+	}
+	return key, nil
+}
+
+// voterOrder sorts ballot ids by HMAC-SHA256 under the budget's secret
+// export key: a fixed order (every export of the budget is the same file,
+// so its published SHA-256 holds) that, without the key, says nothing
+// about the order in which ballots were cast, hence nothing about vote
+// times or accounts.
+func voterOrder(key []byte, ballotIDs []int64) []int64 {
+	type keyed struct {
+		id  int64
+		mac []byte
+	}
+	ks := make([]keyed, len(ballotIDs))
+	var buf [8]byte
+	for i, id := range ballotIDs {
+		m := hmac.New(sha256.New, key)
+		binary.BigEndian.PutUint64(buf[:], uint64(id))
+		m.Write(buf[:])
+		ks[i] = keyed{id, m.Sum(nil)}
+	}
+	slices.SortFunc(ks, func(x, y keyed) int {
+		if c := bytes.Compare(x.mac, y.mac); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	out := make([]int64, len(ks))
+	for i, k := range ks {
+		out[i] = k.id
+	}
+	return out
+}
+
 // Instance builds the anonymised pabulib instance of a budget's ballots:
-// voter ids are sequence numbers in ballot order, nothing else about the
-// voter is written.
+// voters are numbered 1..n in voterOrder, not in ballot order, and nothing
+// else about them is written.
 func (s *Service) Instance(ctx context.Context, b *Budget) (*pabulib.Instance, error) {
 	projects, err := s.Projects(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.exportKey(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +156,22 @@ func (s *Service) Instance(ctx context.Context, b *Budget) (*pabulib.Instance, e
 		in.Projects = append(in.Projects, pabulib.Project{ID: id, Cost: pabulib.Decimal{Units: p.Cost},
 			Fields: []string{id, strconv.FormatInt(p.Cost, 10), strconv.FormatInt(votes[p.ID], 10), p.Title}})
 	}
-	for i := 0; i < len(rows); {
+	// Lines by ballot (rows come in ballot order), then ballots in voter
+	// order.
+	var ballotIDs []int64
+	start := map[int64]int{}
+	for i, r := range rows {
+		if i == 0 || r.BallotID != rows[i-1].BallotID {
+			ballotIDs = append(ballotIDs, r.BallotID)
+			start[r.BallotID] = i
+		}
+	}
+	for _, bid := range voterOrder(key, ballotIDs) {
+		i := start[bid]
 		j := i
 		var ids, pts []string
 		v := pabulib.Vote{VoterID: strconv.Itoa(len(in.Votes) + 1)}
-		for ; j < len(rows) && rows[j].BallotID == rows[i].BallotID; j++ {
+		for ; j < len(rows) && rows[j].BallotID == bid; j++ {
 			id := strconv.FormatInt(rows[j].ProjectID, 10)
 			v.Projects = append(v.Projects, id)
 			ids = append(ids, id)
@@ -110,7 +185,6 @@ func (s *Service) Instance(ctx context.Context, b *Budget) (*pabulib.Instance, e
 			v.Fields = append(v.Fields, joinComma(pts))
 		}
 		in.Votes = append(in.Votes, v)
-		i = j
 	}
 	meta := [][2]string{
 		{"description", b.Title}, {"num_projects", strconv.Itoa(len(in.Projects))}, {"num_votes", strconv.Itoa(len(in.Votes))},

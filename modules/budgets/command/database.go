@@ -20,7 +20,8 @@ const dbUsage = `usage:
   polder budgets import FILE.pb --component ID [--title T] [--db URL]
       creates a draft budget with the file's projects in a budgets component
   polder budgets export --budget ID [--out FILE.pb] [--db URL]
-      writes the anonymised ballots of a budget (voters numbered in ballot order)
+      writes the anonymised ballots of a budget (voters numbered in a keyed random
+      order, not the order of the votes; every export of a budget is the same file)
 
 --db defaults to $POLDER_DATABASE_URL; the database must be migrated.
 `
