@@ -63,8 +63,8 @@ func TestExportVoterOrder(t *testing.T) {
 	}
 
 	visitor := e.in.Client()
-	data := visitor.Get(e.base + path + "/ballots.pb").Must(t, 200).Body
-	if again := visitor.Get(e.base + path + "/ballots.pb").Must(t, 200).Body; again != data {
+	data := visitor.Get(e.base+path+"/ballots.pb").Must(t, 200).Body
+	if again := visitor.Get(e.base+path+"/ballots.pb").Must(t, 200).Body; again != data {
 		t.Fatal("two downloads of the .pb differ")
 	}
 	if sum := sha256.Sum256([]byte(data)); hex.EncodeToString(sum[:]) != res.InputSHA256 {
