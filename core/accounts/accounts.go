@@ -12,6 +12,7 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -168,6 +169,9 @@ type Service struct {
 	ResetLimiter *Limiter
 	// holders are core services keeping personal data (AddHolder).
 	holders map[string]any
+	// keyMu guards totpKey, the key TOTP secrets are sealed with.
+	keyMu   sync.Mutex
+	totpKey []byte
 }
 
 // Default limits: 10 failed logins per 15 minutes per IP and per e-mail

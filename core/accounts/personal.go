@@ -216,7 +216,7 @@ func (s *Service) Erase(ctx context.Context, orgID, accountID int64, password st
 		if err != nil {
 			return fmt.Errorf("anonymising account: %w", err)
 		}
-		for _, table := range []string{"account_tokens", "api_tokens", "notifications"} {
+		for _, table := range []string{"account_tokens", "api_tokens", "notifications", "account_recovery_codes", "account_totp"} {
 			if err := tx.Exec("DELETE FROM "+table+" WHERE account_id = ?", accountID).Error; err != nil {
 				return fmt.Errorf("erasing %s: %w", table, err)
 			}

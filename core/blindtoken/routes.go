@@ -26,6 +26,7 @@ type Limiter interface {
 // issuance and the redemption.
 func (s *Service) Routes(r *web.Router) {
 	h := &handlers{svc: s, srv: r.Server()}
+	r.Server().SetPermissionGuard("blindtoken", s.Guard)
 	r.Page(http.MethodGet, "/anon", web.NeedPublic, h.page)
 	r.Page(http.MethodPost, "/anon/enable", web.NeedPermission("space.admin"), h.enable)
 	r.Page(http.MethodPost, "/anon/redeem", web.NeedPublic, h.withPoW("anon", h.redeemForm))
@@ -35,6 +36,33 @@ func (s *Service) Routes(r *web.Router) {
 		Body: map[string]string{"blinded": "string"}, Required: []string{"blinded"}, Response: "blind_signature (base64url)."}, h.issue)
 	r.API(http.MethodPost, "/anon/redeem", web.NeedPublic, web.Operation{Summary: "Redeem a token: a pseudonymous participant of the space, logged in in a fresh session.",
 		Body: map[string]string{"message": "string", "signature": "string"}, Required: []string{"message", "signature"}, Response: "nickname of the pseudonym."}, h.redeemAPI)
+}
+
+// keyPseudonymSpace caches, per request, the space a pseudonym belongs to.
+const keyPseudonymSpace = "polder.anon.space"
+
+// Guard keeps a pseudonymous participant inside the space whose token it
+// redeemed: any permission elsewhere (another space, the organisation) is
+// withdrawn, whatever roles the authorizer would give. Other accounts are
+// not affected.
+func (s *Service) Guard(ctx context.Context, c echo.Context, acc *accounts.Account, domain, permission string) (bool, error) {
+	if acc == nil || acc.Kind != KindPseudonym {
+		return true, nil
+	}
+	home, cached := "", false
+	if c != nil {
+		home, cached = c.Get(keyPseudonymSpace).(string)
+	}
+	if !cached {
+		var err error
+		if home, err = s.PseudonymSpace(ctx, acc.ID); err != nil {
+			return false, err
+		}
+		if c != nil {
+			c.Set(keyPseudonymSpace, home)
+		}
+	}
+	return home != "" && home == domain, nil
 }
 
 type handlers struct {

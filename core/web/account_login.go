@@ -69,6 +69,13 @@ func (s *Server) accountLogin(c echo.Context) error {
 		}
 		return s.renderForm(c, p, err)
 	}
+	on, err := s.Accounts.TOTPEnabled(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	if on {
+		return s.startSecondFactor(c, acc, form["next"])
+	}
 	if err := s.LoginAccount(c, acc); err != nil {
 		return err
 	}

@@ -30,6 +30,10 @@ func (s *Server) mountAccounts() {
 	r.Page(http.MethodPost, "/confirm/resend", NeedPublic, s.accountConfirmResend)
 	r.Page(http.MethodGet, "/login", NeedPublic, s.accountLoginForm)
 	r.Page(http.MethodPost, "/login", NeedPublic, s.accountLogin)
+	r.Page(http.MethodGet, "/login/totp", NeedPublic, s.accountLoginTOTPForm)
+	r.Page(http.MethodPost, "/login/totp", NeedPublic, s.accountLoginTOTP)
+	r.Page(http.MethodGet, "/reauth", NeedLogin, s.accountReauthForm)
+	r.Page(http.MethodPost, "/reauth", NeedLogin, s.accountReauth)
 	r.Page(http.MethodPost, "/logout", NeedPublic, s.accountLogout)
 	r.Page(http.MethodGet, "/password/forgot", NeedPublic, s.accountPasswordForgotForm)
 	r.Page(http.MethodPost, "/password/forgot", NeedPublic, s.accountPasswordForgot)
@@ -44,6 +48,10 @@ func (s *Server) mountAccounts() {
 	r.Page(http.MethodGet, "/account/tokens", NeedLogin, s.accountTokenList)
 	r.Page(http.MethodPost, "/account/tokens", NeedLogin, s.accountTokenCreate)
 	r.Page(http.MethodPost, "/account/tokens/:id/revoke", NeedLogin, s.accountTokenRevoke)
+	r.Page(http.MethodGet, "/account/totp", NeedLogin, s.accountTOTPShow)
+	r.Page(http.MethodPost, "/account/totp/setup", NeedLogin, s.accountTOTPSetup)
+	r.Page(http.MethodPost, "/account/totp/enable", NeedLogin, s.accountTOTPEnable)
+	r.Page(http.MethodPost, "/account/totp/disable", NeedLogin, s.accountTOTPDisable)
 
 	r.API(http.MethodPost, "/register", NeedPublic, Operation{
 		Summary:  "Register an account; a confirmation link is mailed. Like every cookie request, needs the session's X-CSRF-Token.",
@@ -97,6 +105,12 @@ func (s *Server) mountAccounts() {
 		Required: []string{"name"},
 		Response: "The token and its secret.",
 	}, s.accountTokenCreateAPI)
+	r.API(http.MethodPost, "/me/reauth", NeedLogin, Operation{
+		Summary:  "Confirm the password (and the TOTP or recovery code when the second factor is on): for 15 minutes the session may change administration settings (their calls otherwise answer 403 with error \"reauth_required\"). Rotates the session cookie.",
+		Body:     map[string]string{"password": "string", "code": "string"},
+		Required: []string{"password"},
+		Response: "valid_until (RFC 3339).",
+	}, s.accountReauthAPI)
 	r.API(http.MethodDelete, "/me/tokens/:id", NeedLogin, Operation{Summary: "Revoke a personal access token.", Response: "No content."}, s.accountTokenRevokeAPI)
 }
 

@@ -13,6 +13,11 @@ import (
 // createToken is the use case behind the page and the API.
 func (s *Server) createToken(c echo.Context, name string) (*accounts.APIToken, string, error) {
 	id := AccountID(c)
+	// A token would outlive the session and skip re-authentication:
+	// minting one needs a recent password.
+	if err := s.demandRecentAuth(c); err != nil {
+		return nil, "", err
+	}
 	tok, secret, err := s.Accounts.CreateAPIToken(c.Request().Context(), id, name)
 	if err != nil {
 		return nil, "", err

@@ -310,7 +310,11 @@ func (s *Server) CanIn(ctx context.Context, c echo.Context, domain, permission s
 	if s.Authz == nil {
 		return false, nil
 	}
-	return s.Authz.Can(ctx, Account(c), Org(c).ID, domain, permission)
+	ok, err := s.Authz.Can(ctx, Account(c), Org(c).ID, domain, permission)
+	if ok && err == nil {
+		return s.guards.allow(ctx, c, domain, permission)
+	}
+	return ok, err
 }
 
 func (s *Server) require(need Need) echo.MiddlewareFunc {
@@ -331,6 +335,9 @@ func (s *Server) require(need Need) echo.MiddlewareFunc {
 						return perr.Unauthorised()
 					}
 					return s.refusal(c, need.Permission)
+				}
+				if err := s.requireRecentAuth(c, need); err != nil {
+					return err
 				}
 			}
 			return next(c)

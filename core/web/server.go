@@ -95,6 +95,7 @@ type Server struct {
 	spaces  map[string]registry.SpaceResolver
 	ready   func(context.Context) error
 	started time.Time
+	guards  permissionGuards
 }
 
 // New builds the server with core's middleware. Mount space types and

@@ -88,6 +88,7 @@ func (f *Fixture) Domain() string { return registry.SpaceDomain(process.SpaceTyp
 const (
 	sessionAccountKey = "account_id"
 	sessionEpochKey   = "account_epoch"
+	sessionAuthAtKey  = "auth_at"
 )
 
 // Session gives a client a server-side session, logged in as accountID
@@ -113,6 +114,9 @@ func Session(tb testing.TB, in *apptest.Instance, c *apptest.Client, accountID i
 		}
 		sm.Put(ctx, sessionAccountKey, accountID)
 		sm.Put(ctx, sessionEpochKey, acc.SessionEpoch)
+		// Signed in just now, as a login would: administration requests
+		// pass the re-authentication check (web.ReauthWindow).
+		sm.Put(ctx, sessionAuthAtKey, time.Now().Unix())
 	}
 	token, _, err := sm.Commit(ctx)
 	if err != nil {
