@@ -248,7 +248,7 @@ func (s *Server) startSecondFactor(c echo.Context, acc *accounts.Account, next s
 func loginTOTPForm(next string) *FormPage {
 	return &FormPage{Title: "accounts.totp.login.title", Intro: "accounts.totp.login.intro", Action: "/login/totp", Submit: "accounts.totp.login.submit",
 		Fields: []FormField{totpCodeField()}, Hidden: map[string]string{"next": localPath(next)},
-		Links:  []FormLink{{Href: "/login", Label: "accounts.totp.login.restart"}}}
+		Links: []FormLink{{Href: "/login", Label: "accounts.totp.login.restart"}}}
 }
 
 // pendingLogin returns the account waiting for its second factor, or 0.
