@@ -267,7 +267,9 @@ func (s *Server) pendingLogin(c echo.Context) int64 {
 func (s *Server) accountLoginTOTPForm(c echo.Context) error {
 	next := localPath(c.QueryParam("next"))
 	if s.pendingLogin(c) == 0 {
-		return Redirect(c, "/login?next="+url.QueryEscape(next))
+		// Nothing waits for a code (expired, or opened directly): the
+		// login starts with the password.
+		return s.renderForm(c, loginForm(next), nil)
 	}
 	return s.renderForm(c, loginTOTPForm(next), nil)
 }
