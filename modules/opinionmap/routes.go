@@ -36,10 +36,10 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(get, "/export/votes.csv", web.NeedPublic, h.exportCSV("votes"))
 	r.Page(get, "/export/participants-votes.csv", web.NeedPublic, h.exportCSV("participants"))
 
-	r.API(get, "/next", web.NeedPublic, web.Operation{Summary: "The next statement to vote on (routing priority); null when none is left", Response: "statement"}, h.apiNext)
+	r.API(get, "/next", web.NeedPublic, web.Operation{Summary: "The next statement to vote on (routing priority); null when none is left; for an anonymous participant who may submit, a proof-of-work challenge", Response: "statement"}, h.apiNext)
 	r.API(post, "/votes", web.NeedPublic, web.Operation{Summary: "Vote on a statement (agree, disagree, pass); voting again changes the vote",
 		Body: map[string]string{"statement_id": "integer", "vote": "string"}, Required: []string{"statement_id", "vote"}, Response: "vote and next statement"}, h.apiVote)
-	r.API(post, "/statements", web.NeedPublic, web.Operation{Summary: "Submit a statement", Body: map[string]string{"body": "string"}, Required: []string{"body"}, Response: "statement"}, h.apiSubmit)
+	r.API(post, "/statements", web.NeedPublic, web.Operation{Summary: "Submit a statement; an anonymous participant adds a solved proof of work (pow_challenge from GET next, pow_nonce), else at most 5 an hour per address", Body: map[string]string{"body": "string", "pow_challenge": "string", "pow_nonce": "string"}, Required: []string{"body"}, Response: "statement"}, h.apiSubmit)
 	r.API(get, "/statements", web.NeedPublic, web.Operation{Summary: "The visible statements", Response: "statements"}, h.apiStatements)
 	r.API(get, "/results", web.NeedPublic, web.Operation{Summary: "The last computed results: groups, representative, consensus and divisive statements, freshness", Response: "results"}, h.apiResults)
 	r.API(get, "/moderation", perm(ActionModerate), web.Operation{Summary: "Statements waiting for moderation", Response: "statements"}, h.apiQueue)

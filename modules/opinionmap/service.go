@@ -321,12 +321,9 @@ func visible(state string) bool { return state == StateAccepted || state == Stat
 // once; participant statements follow the moderation setting.
 func (s *Service) Submit(ctx context.Context, comp *registry.Component, p *Participant, body string, seed bool) (*Statement, error) {
 	set := s.Settings(comp)
-	body = strings.TrimSpace(body)
-	if body == "" {
-		return nil, perr.Invalid("opinionmap.error.empty", nil)
-	}
-	if n := utf8.RuneCountInString(body); n > set.MaxLength {
-		return nil, perr.Invalid("opinionmap.error.too_long", map[string]any{"Max": set.MaxLength})
+	body, err := CheckBody(set, body)
+	if err != nil {
+		return nil, err
 	}
 	st := &Statement{ComponentID: comp.ID, Body: body, Seed: seed, CreatedAt: s.Now()}
 	switch {
@@ -350,6 +347,19 @@ func (s *Service) Submit(ctx context.Context, comp *registry.Component, p *Parti
 		s.schedule(comp)
 	}
 	return st, nil
+}
+
+// CheckBody trims a statement and checks it is not empty and within the
+// conversation's length limit.
+func CheckBody(set Settings, body string) (string, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return "", perr.Invalid("opinionmap.error.empty", nil)
+	}
+	if n := utf8.RuneCountInString(body); n > set.MaxLength {
+		return "", perr.Invalid("opinionmap.error.too_long", map[string]any{"Max": set.MaxLength})
+	}
+	return body, nil
 }
 
 // Moderate accepts or rejects a statement.

@@ -22,6 +22,12 @@ type VotePage struct {
 	Freshness *Freshness
 	// MaxLength is the statement length limit, for the form.
 	MaxLength int
+	// Challenge is the proof of work of an anonymous visitor's statement
+	// form (empty for signed-in participants).
+	Challenge string
+	// SubmitError and SubmitBody show a refused statement again with why.
+	SubmitError *perr.Error
+	SubmitBody  string
 }
 
 // Freshness says how current the shown results are.
@@ -41,33 +47,44 @@ func (h *handlers) freshness(c echo.Context, counts Counts) (*Results, *Freshnes
 }
 
 func (h *handlers) votePage(c echo.Context) error {
+	d, err := h.votePageData(c)
+	if err != nil {
+		return err
+	}
+	return h.s.Render(c, http.StatusOK, "opinionmap/vote", d)
+}
+
+func (h *handlers) votePageData(c echo.Context) (*VotePage, error) {
 	ctx := c.Request().Context()
 	b := h.base(c)
-	d := VotePage{Base: b, MaxLength: b.Settings.MaxLength}
+	d := &VotePage{Base: b, MaxLength: b.Settings.MaxLength}
 	var p *Participant
 	if b.CanTakePart {
 		var err error
 		if p, err = h.participant(c, false); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	if b.CanSubmit && web.Account(c) == nil {
+		d.Challenge = h.challenge(c)
 	}
 	next, err := h.svc.Next(ctx, b.Component, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Next = next
 	mine, err := h.svc.MyVotes(ctx, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Voted = len(mine)
 	if d.Counts, err = h.svc.LiveCounts(ctx, b.Component.ID); err != nil {
-		return err
+		return nil, err
 	}
 	if _, d.Freshness, err = h.freshness(c, d.Counts); err != nil {
-		return err
+		return nil, err
 	}
-	return h.s.Render(c, http.StatusOK, "opinionmap/vote", d)
+	return d, nil
 }
 
 func (h *handlers) vote(c echo.Context, statement int64, vote string) (*Participant, error) {
@@ -127,5 +144,10 @@ func (h *handlers) apiNext(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"next": next})
+	out := map[string]any{"next": next}
+	if web.Account(c) == nil && h.base(c).CanSubmit {
+		// An anonymous client solves it to submit a statement.
+		out["pow_challenge"] = h.challenge(c)
+	}
+	return c.JSON(http.StatusOK, out)
 }
