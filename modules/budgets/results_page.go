@@ -37,6 +37,10 @@ type ResultsPage struct {
 	Budget  *Budget
 	Results *Results
 	Rows    []ResultRow
+	// KeptGreedy: more voters preferred greedy's outcome, so the
+	// comparison step published it as MES's; the MES column then says so
+	// instead of explaining MES rounds that were not kept.
+	KeptGreedy bool
 }
 
 // resultRows joins the two outcomes by project, most votes first.
@@ -71,7 +75,8 @@ func (h *handlers) results(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.s.Render(c, http.StatusOK, ID+"/results", ResultsPage{Base: h.base(c), Budget: b, Results: res, Rows: resultRows(res)})
+	kept := res.MES.Comparison != nil && res.MES.Comparison.KeptGreedy
+	return h.s.Render(c, http.StatusOK, ID+"/results", ResultsPage{Base: h.base(c), Budget: b, Results: res, Rows: resultRows(res), KeptGreedy: kept})
 }
 
 func (h *handlers) apiResults(c echo.Context) error {
