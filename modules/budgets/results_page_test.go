@@ -45,7 +45,7 @@ func TestResultsWhyNotFunded(t *testing.T) {
 		if err := json.Unmarshal([]byte(e.json(admin, "POST", path+"/publish", "").Must(t, 200).Body), &res); err != nil {
 			t.Fatal(err)
 		}
-		return &res, e.in.Client().Get(e.base + path + "/results").Must(t, 200).Body
+		return &res, e.in.Client().Get(e.base+path+"/results").Must(t, 200).Body
 	}
 
 	res, page := run(7, []int{0, 1, 4}, 3, []int{2, 3})
