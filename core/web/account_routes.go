@@ -54,11 +54,13 @@ func (s *Server) mountAccounts() {
 	r.Page(http.MethodPost, "/account/totp/disable", NeedLogin, s.accountTOTPDisable)
 
 	r.API(http.MethodPost, "/register", NeedPublic, Operation{
-		Summary:  "Register an account; a confirmation link is mailed. Like every cookie request, needs the session's X-CSRF-Token.",
+		Summary:  "Register an account; a confirmation link is mailed. Like every cookie request, needs the session's X-CSRF-Token. Proof of work as on the form (pow_challenge and pow_nonce query parameters), or the per-IP limit of unsolved registrations.",
 		Body:     map[string]string{"email": "string", "name": "string", "nickname": "string", "password": "string", "locale": "string", "kind": "string"},
 		Required: []string{"email", "name", "nickname", "password"},
 		Response: "The new (unconfirmed) account.",
-	}, s.accountRegisterAPI)
+		// The same guard as the form: without it a bot registers through
+		// the API with neither proof of work nor limit.
+	}, s.requirePoW("register", s.accountRegisterAPI))
 	r.API(http.MethodPost, "/confirm", NeedPublic, Operation{
 		Summary:  "Confirm an e-mail address with the token of the mailed link.",
 		Body:     map[string]string{"token": "string"},

@@ -115,3 +115,25 @@ func (s Snapshot) Diff(after Snapshot) string {
 	sort.Strings(out)
 	return strings.Join(out, "; ")
 }
+
+// NoWrites runs an attempt and fails the test if it changed any table
+// but those in except (each with the reason it may record the attempt).
+func NoWrites(tb testing.TB, db *store.DB, except map[string]string, what string, attempt func()) {
+	tb.Helper()
+	before := TakeSnapshot(tb, db, except)
+	attempt()
+	if d := before.Diff(TakeSnapshot(tb, db, except)); d != "" {
+		tb.Errorf("%s wrote: %s", what, d)
+	}
+}
+
+// Merge returns the union of table exception lists.
+func Merge(lists ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, l := range lists {
+		for k, v := range l {
+			out[k] = v
+		}
+	}
+	return out
+}
