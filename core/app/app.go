@@ -204,6 +204,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	verify.Mount(a.Server, a.Verify)
 	a.Server.MountProcessing(retention.CoreProcessing())
 	a.Server.MountBursts(a.PoW)
+	a.Server.UseRetention(a.Retention)
 	for _, m := range opts.Modules {
 		if u, ok := m.(BackgroundUser); ok {
 			u.UseBackground(a.Jobs, a.Panels)

@@ -71,6 +71,8 @@ func (s *Server) mountSpaceAdmin(spaceType, prefix string) {
 	pages.Page(post, "/roles/revoke", spaceAdmin, s.adminRoleRevoke)
 	pages.Page(get, "/permissions", spaceAdmin, s.adminPermissions)
 	pages.Page(post, "/permissions", spaceAdmin, s.adminPermissionsSave)
+	pages.Page(get, "/retention", spaceAdmin, s.adminRetention)
+	pages.Page(post, "/retention", spaceAdmin, s.adminRetentionSave)
 	api := s.SpaceRouter(spaceType, prefix)
 	api.API(get, "/roles", spaceAdmin, Operation{Summary: "The roles granted in a space", Response: "array of grants"}, s.apiRoles)
 	api.API(post, "/roles", spaceAdmin, Operation{Summary: "Grant a role in a space (space_admin, moderator, evaluator)",
@@ -80,6 +82,9 @@ func (s *Server) mountSpaceAdmin(spaceType, prefix string) {
 	api.API(get, "/permissions", spaceAdmin, Operation{Summary: "Who may take each module action in a space, and the verification each requires", Response: "array of permissions"}, s.apiPermissions)
 	api.API(http.MethodPut, "/permissions", spaceAdmin, Operation{Summary: "Set the roles granted a module action in a space and the verification it requires",
 		Body: map[string]string{"permission": "string", "roles": "array", "verification": "string"}, Required: []string{"permission", "roles"}, Response: "the permission"}, s.apiPermissionPut)
+	api.API(get, "/retention", spaceAdmin, Operation{Summary: "The space's retention periods in days per category (pool, ip, verification; 0: none)", Response: "object category → days"}, s.apiRetention)
+	api.API(http.MethodPut, "/retention", spaceAdmin, Operation{Summary: "Set retention periods in days (0 removes one, at most 36500); categories left out keep theirs. The daily retention job applies them.",
+		Body: map[string]string{"pool": "integer", "ip": "integer", "verification": "integer"}, Response: "the periods"}, s.apiRetentionPut)
 }
 
 // GrantRow is one grant as the role pages show it.

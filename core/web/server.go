@@ -96,6 +96,8 @@ type Server struct {
 	ready   func(context.Context) error
 	started time.Time
 	guards  permissionGuards
+	// retention holds the per-space retention periods (admin_retention.go).
+	retention RetentionSettings
 }
 
 // New builds the server with core's middleware. Mount space types and
