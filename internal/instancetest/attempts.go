@@ -3,11 +3,14 @@
 package instancetest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -168,7 +171,9 @@ func request(tb testing.TB, in *apptest.Instance, rt web.Route, path, csrf strin
 //   - forged CSRF token: an organisation admin's session (which passes
 //     every guard) with a random token: 403;
 //   - replayed CSRF token: the admin's session with the valid token of
-//     another session: 403.
+//     another session: 403;
+//   - revoked API token: the admin's personal access token after its
+//     revocation, on every API route (bearer requests skip CSRF): 401/403.
 //
 // After each attempt every table of the database (listed from the
 // catalog) must hold the same rows as before, but the tables that record
@@ -241,7 +246,17 @@ func AttemptMatrix(t *testing.T, opts app.Options, setup AttemptSetup) {
 		return r.Status == http.StatusForbidden && strings.Contains(r.Body, csrfMsg)
 	}
 	key := func(rt web.Route) string { return rt.Method + " " + rt.Path }
-	usedAllowed := map[string]bool{}
+	usedAllowed, ownedTried := map[string]bool{}, map[string]bool{}
+
+	// A personal access token of the admin, revoked: bearer requests
+	// skip the CSRF check, so the token itself must be refused.
+	tok, revoked, err := in.App.Accounts.CreateAPIToken(context.Background(), admin.Acc.ID, "revoked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.App.Accounts.RevokeAPIToken(context.Background(), admin.Acc.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	attempts := []attempt{
 		{
@@ -289,6 +304,7 @@ func AttemptMatrix(t *testing.T, opts app.Options, setup AttemptSetup) {
 					usedAllowed[key(rt)] = true
 					return false, why
 				}
+				ownedTried[key(rt)] = true
 				return true, ""
 			},
 			send: func(rt web.Route, path string) *apptest.Response {
@@ -305,6 +321,24 @@ func AttemptMatrix(t *testing.T, opts app.Options, setup AttemptSetup) {
 					return ""
 				}
 				return "want 403 or 404 for another participant's object"
+			},
+		},
+		{
+			name: "revoked API token",
+			applies: func(rt web.Route) (bool, string) {
+				if !rt.API {
+					return false, "a page: no bearer token"
+				}
+				return true, ""
+			},
+			send: func(rt web.Route, path string) *apptest.Response {
+				return in.Client().JSON(rt.Method, path, revoked, "{}")
+			},
+			refused: func(rt web.Route, r *apptest.Response) string {
+				if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden {
+					return ""
+				}
+				return "want 401 or 403"
 			},
 		},
 		{
@@ -367,6 +401,7 @@ func AttemptMatrix(t *testing.T, opts app.Options, setup AttemptSetup) {
 		}
 	}
 	t.Logf("attempts sent: %v; not applicable: %v", sent, skipped)
+	t.Logf("another participant's objects attacked through %d routes: %v", len(ownedTried), slices.Sorted(maps.Keys(ownedTried)))
 	for k := range setup.OthersAllowed {
 		if !usedAllowed[k] {
 			t.Errorf("OthersAllowed names %s, which is no state-changing route holding an owned object", k)
