@@ -42,7 +42,9 @@ func (h *handlers) basketView(c echo.Context, b *Budget, acc int64) error {
 	if err != nil {
 		return err
 	}
-	v := BasketView{Lines: lines, Feedback: h.feedback(c, Check(b, lines), nil)}
+	v := BasketView{Lines: lines, Feedback: h.feedback(c, Check(b, lines), lineTitles(lines))}
+	// An empty basket breaks no rule but cannot be checked out.
+	v.Feedback.Valid = v.Feedback.Valid && len(lines) > 0
 	if v.Lines == nil {
 		v.Lines = []Line{}
 	}
@@ -131,7 +133,7 @@ func (h *handlers) apiCheckout(c echo.Context) error {
 	var re *RuleError
 	if errors.As(err, &re) {
 		return c.JSON(http.StatusUnprocessableEntity, CheckoutRefusal{Error: string(re.Err.Code), Message: h.s.Bundle.T(web.Locale(c), re.Err.MessageID, nil),
-			Feedback: h.feedback(c, re.Check, nil)})
+			Feedback: h.feedback(c, re.Check, lineTitles(re.Lines))})
 	}
 	if err != nil {
 		return err

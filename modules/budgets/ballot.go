@@ -43,6 +43,16 @@ func Check(b *Budget, lines []Line) rules.BallotCheck {
 	return b.BallotRule().CheckBallot(choices)
 }
 
+// lineTitles maps the project ids of lines to their titles, for the
+// reasons that name a project.
+func lineTitles(lines []Line) map[string]string {
+	out := make(map[string]string, len(lines))
+	for _, l := range lines {
+		out[strconv.FormatInt(l.ProjectID, 10)] = l.Title
+	}
+	return out
+}
+
 // project loads a project of the budget, or not_found.
 func (s *Service) project(ctx context.Context, b *Budget, projectID int64) (*Project, error) {
 	var p Project
@@ -143,6 +153,8 @@ func (s *Service) MyBallot(ctx context.Context, b *Budget, accountID int64) (*Ba
 type RuleError struct {
 	Check rules.BallotCheck
 	Err   *perr.Error
+	// Lines is the refused basket, whose titles the reasons name.
+	Lines []Line
 }
 
 // Error says that the rule refused the ballot.
@@ -221,7 +233,7 @@ func (s *Service) CheckoutByID(ctx context.Context, componentID, budgetID, accou
 		}
 		slices.SortFunc(lines, func(x, y Line) int { return cmp.Compare(x.ProjectID, y.ProjectID) })
 		if chk := Check(&b, lines); !chk.Valid {
-			return &RuleError{Check: chk, Err: perr.Invalid("budgets.error.ballot_refused", nil)}
+			return &RuleError{Check: chk, Err: perr.Invalid("budgets.error.ballot_refused", nil), Lines: lines}
 		}
 		if s.afterBallotInsert != nil {
 			if err := s.afterBallotInsert(ctx); err != nil {

@@ -169,7 +169,8 @@ func TestRuleRefusals(t *testing.T) {
 	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[0])+`,"points":7}`).Must(t, 200)
 	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[1])+`,"points":5}`).Must(t, 200)
 	r = e.json(v, "POST", pathP+"/checkout", "")
-	r.Contains(t, `"too_many_points"`, `"too_many_points_project"`)
+	r.Contains(t, `"too_many_points"`, `"too_many_points_project"`, `“Project A” has 7 points`)
+	e.json(v, "GET", pathP+"/basket", "").Contains(t, `“Project A” has 7 points`)
 	if r.Status != 422 {
 		t.Fatalf("points: status %d", r.Status)
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -168,5 +169,28 @@ func TestVoteFlow(t *testing.T) {
 	}
 	if api.InputSHA256 != res.InputSHA256 || !slices.Equal(api.MES.Funded, res.MES.Funded) {
 		t.Fatal("API results differ from the stored ones")
+	}
+}
+
+// TestEmptyBasketCannotVote: a new voter's empty basket is not announced
+// as ready to vote (page and API), and a visitor's "log in to vote" link
+// comes back to the budget.
+func TestEmptyBasketCannotVote(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin", true)
+	b, _ := e.budget(admin, `{"title":"Empty","total":100}`, 30)
+	burl := e.base + "/budgets/" + itoa(b.ID)
+	u := e.user("voter", false)
+	page := u.Client.Get(burl).Must(t, 200).Contains(t, "Your basket is empty")
+	if strings.Contains(page.Body, "Your basket follows the rule") || strings.Contains(page.Body, "/checkout") {
+		t.Fatal("an empty basket is offered for checkout")
+	}
+	e.json(u, "GET", "/budgets/"+itoa(b.ID)+"/basket", "").Must(t, 200).Contains(t, `"valid":false`)
+	m := regexp.MustCompile(`href="/login\?next=([^"]*)"`).FindStringSubmatch(e.in.Client().Get(burl).Must(t, 200).Body)
+	if m == nil {
+		t.Fatal("no log-in link for visitors")
+	}
+	if next, err := url.QueryUnescape(m[1]); err != nil || next != burl {
+		t.Fatalf("the log-in link comes back to %q, want %q (%v)", next, burl, err)
 	}
 }
