@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -41,6 +42,11 @@ type Config struct {
 	TrustedProxies []string `yaml:"trusted_proxies"`
 	// SMTP configures the real mail sender; empty Host logs mails instead.
 	SMTP SMTP `yaml:"smtp"`
+	// CacheTTL is how long in-process caches of organisations, spaces and
+	// components trust a read (POLDER_CACHE_TTL, e.g. "2s"; "0" turns them
+	// off). Writes through an instance refresh its caches at once; the TTL
+	// bounds how long other instances serve the old rows.
+	CacheTTL time.Duration `yaml:"cache_ttl"`
 }
 
 // SMTP is the mail server configuration (POLDER_SMTP_HOST, _PORT, _USER,
@@ -55,7 +61,7 @@ type SMTP struct {
 
 // Default returns the built-in defaults.
 func Default() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "data", LogLevel: "info", LogFormat: "text", SMTP: SMTP{Port: 587, From: "polder@localhost"}}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "data", LogLevel: "info", LogFormat: "text", SMTP: SMTP{Port: 587, From: "polder@localhost"}, CacheTTL: 2 * time.Second}
 }
 
 // Load reads defaults, then the YAML file at path (if not empty; the
@@ -91,6 +97,13 @@ func Load(path string) (Config, error) {
 	env("POLDER_SMTP_USER", &cfg.SMTP.User)
 	env("POLDER_SMTP_PASSWORD", &cfg.SMTP.Password)
 	env("POLDER_SMTP_FROM", &cfg.SMTP.From)
+	if v := os.Getenv("POLDER_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("POLDER_CACHE_TTL %q: want a duration such as 2s, or 0", v)
+		}
+		cfg.CacheTTL = d
+	}
 	if v := os.Getenv("POLDER_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil {

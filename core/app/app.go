@@ -126,6 +126,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	// The caches built below read it; 0 in the configuration means off.
+	db.CacheTTL = cfg.CacheTTL
+	if cfg.CacheTTL <= 0 {
+		db.CacheTTL = -1
+	}
 	if !opts.SkipMigrate {
 		if err := db.MigrateUp(ctx, MigrationSets(opts)...); err != nil {
 			return nil, err

@@ -9,9 +9,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -59,16 +59,24 @@ func (o *Organisation) Validate() error {
 	return nil
 }
 
-// Service stores organisations and resolves hosts, caching the lookups.
+// Service stores organisations and resolves hosts, caching the lookups
+// (every request resolves its host) for db's CacheTTL; any write to the
+// organisations table through this process drops the cache.
 type Service struct {
 	db    *store.DB
-	mu    sync.RWMutex
-	cache map[string]*Organisation
+	cache *store.Cache[string, *Organisation]
 }
 
-// NewService returns the organisation service.
+// NewService returns the organisation service. Build it while assembling
+// the instance, before it serves (it registers the cache's write hook).
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, cache: map[string]*Organisation{}}
+	c, err := store.NewCache[string, *Organisation](db, "organisations")
+	if err != nil {
+		// Without its hook the cache could serve stale rows: go without.
+		slog.Error("organisation cache disabled", "err", err)
+		c = nil
+	}
+	return &Service{db: db, cache: c}
 }
 
 // HostOnly strips a port from a Host header and lower-cases it.
@@ -84,12 +92,16 @@ func HostOnly(host string) string {
 // single-tenant instance answers on any address it is reached by.
 func (s *Service) Resolve(ctx context.Context, host string) (*Organisation, error) {
 	host = HostOnly(host)
-	s.mu.RLock()
-	o := s.cache[host]
-	s.mu.RUnlock()
-	if o != nil {
-		return o, nil
+	o, err := s.cache.Get(host, func() (*Organisation, error) { return s.resolve(ctx, host) })
+	if err != nil {
+		return nil, err
 	}
+	// A copy: the cached value is shared between requests.
+	cp := *o
+	return &cp, nil
+}
+
+func (s *Service) resolve(ctx context.Context, host string) (*Organisation, error) {
 	var org Organisation
 	err := s.db.WithContext(ctx).Where("host = ?", host).First(&org).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -101,9 +113,6 @@ func (s *Service) Resolve(ctx context.Context, host string) (*Organisation, erro
 	if err != nil {
 		return nil, fmt.Errorf("resolving organisation for %s: %w", host, err)
 	}
-	s.mu.Lock()
-	s.cache[host] = &org
-	s.mu.Unlock()
 	return &org, nil
 }
 
@@ -143,21 +152,13 @@ func (s *Service) Ensure(ctx context.Context, o *Organisation) (*Organisation, e
 		if err := s.db.WithContext(ctx).Save(&existing).Error; err != nil {
 			return nil, fmt.Errorf("updating organisation: %w", err)
 		}
-		s.flush()
 		return &existing, nil
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if err := s.db.WithContext(ctx).Create(o).Error; err != nil {
 			return nil, fmt.Errorf("creating organisation: %w", err)
 		}
-		s.flush()
 		return o, nil
 	default:
 		return nil, fmt.Errorf("looking up organisation: %w", err)
 	}
-}
-
-func (s *Service) flush() {
-	s.mu.Lock()
-	s.cache = map[string]*Organisation{}
-	s.mu.Unlock()
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -33,15 +34,35 @@ type Component struct {
 }
 
 // Components stores components and resolves their settings against their
-// module's schema.
+// module's schema. Every component request loads its component: Get and
+// InSpace are cached for db's CacheTTL, and any write to the components
+// table through this process drops the cache.
 type Components struct {
-	db  *store.DB
-	reg *Registry
+	db      *store.DB
+	reg     *Registry
+	byID    *store.Cache[int64, *Component]
+	inSpace *store.Cache[spaceKey, []Component]
 }
 
-// NewComponents returns the component service.
+type spaceKey struct {
+	typ string
+	id  int64
+}
+
+// NewComponents returns the component service. Build it while assembling
+// the instance, before it serves (it registers the caches' write hooks).
 func NewComponents(db *store.DB, reg *Registry) *Components {
-	return &Components{db: db, reg: reg}
+	c := &Components{db: db, reg: reg}
+	var err error
+	if c.byID, err = store.NewCache[int64, *Component](db, "components"); err == nil {
+		c.inSpace, err = store.NewCache[spaceKey, []Component](db, "components")
+	}
+	if err != nil {
+		// Without their hooks the caches could serve stale rows.
+		slog.Error("component cache disabled", "err", err)
+		c.byID, c.inSpace = nil, nil
+	}
+	return c
 }
 
 // Registry returns the module registry.
@@ -63,26 +84,41 @@ func (c *Components) SessionSettings(comp *Component, sessionID int64) Values {
 }
 
 // Get loads a component by id.
+// The result is the caller's to change.
 func (c *Components) Get(ctx context.Context, id int64) (*Component, error) {
-	var comp Component
-	err := c.db.WithContext(ctx).First(&comp, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, perr.NotFound("component")
-	}
+	comp, err := c.byID.Get(id, func() (*Component, error) {
+		var comp Component
+		err := c.db.WithContext(ctx).First(&comp, id).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, perr.NotFound("component")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("loading component %d: %w", id, err)
+		}
+		return &comp, nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("loading component %d: %w", id, err)
+		return nil, err
 	}
-	return &comp, nil
+	cp := *comp
+	return &cp, nil
 }
 
-// InSpace lists the components of a space in display order.
+// InSpace lists the components of a space in display order (a list the
+// caller may change).
 func (c *Components) InSpace(ctx context.Context, spaceType string, spaceID int64) ([]Component, error) {
-	var out []Component
-	err := c.db.WithContext(ctx).Where("space_type = ? AND space_id = ?", spaceType, spaceID).Order("position, id").Find(&out).Error
+	list, err := c.inSpace.Get(spaceKey{spaceType, spaceID}, func() ([]Component, error) {
+		var out []Component
+		err := c.db.WithContext(ctx).Where("space_type = ? AND space_id = ?", spaceType, spaceID).Order("position, id").Find(&out).Error
+		if err != nil {
+			return nil, fmt.Errorf("listing components: %w", err)
+		}
+		return out, nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("listing components: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return append([]Component(nil), list...), nil
 }
 
 // Enable adds a component of a registered module to a space, with default

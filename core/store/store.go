@@ -38,6 +38,9 @@ type DB struct {
 	Dialect Dialect
 	// URL is the location the database was opened from, without password.
 	URL string
+	// CacheTTL is how long in-process caches built on this database (see
+	// NewCache) keep values; 0 means DefaultCacheTTL, negative disables them.
+	CacheTTL time.Duration
 }
 
 // ParseURL tells the dialect of a database URL and the DSN its driver takes.
@@ -146,8 +149,13 @@ func (db *DB) Close() error {
 }
 
 // Tx runs fn in a transaction, committing when it returns nil.
+// Caches dropped by its writes are dropped again once it ends, since a
+// concurrent request may have re-read the old rows before the commit.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return db.DB.WithContext(ctx).Transaction(fn)
+	w := &txWrites{}
+	err := db.DB.WithContext(context.WithValue(ctx, txWritesKey{}, w)).Transaction(fn)
+	w.run()
+	return err
 }
 
 // LockRow returns a query that locks the selected rows until the end of the

@@ -111,7 +111,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	sm := scs.New()
-	sm.Store = sessStore
+	sm.Store = sessionStore{GORMStore: sessStore, db: d.DB.DB}
 	// An absolute lifetime only: with an idle timeout scs rewrites the
 	// session row on every request to push its expiry, one database write
 	// per page view and per vote. Sessions are rotated at login and ended

@@ -125,8 +125,11 @@ func (s *Service) File(ctx context.Context, sc *Scope, author *accounts.Account,
 // published and counting. It runs inside the transaction that then writes
 // p, so the check and the write are one atomic step.
 func (s *Service) claimQuota(tx *gorm.DB, sc *Scope, p *Proposal, theme *registry.Theme, session *registry.Session, locale string, now time.Time) error {
-	if _, err := s.lockParticipant(tx, sc.Component.ID, p.AuthorID); err != nil {
-		return err
+	// Counting the filing first locks the author's row (as lockParticipant
+	// does) in the same statement; a refusal rolls the count back.
+	if err := tx.Exec(`INSERT INTO proposal_participants (component_id, account_id, filed, supports) VALUES (?, ?, 1, 0)
+		ON CONFLICT (component_id, account_id) DO UPDATE SET filed = proposal_participants.filed + 1`, sc.Component.ID, p.AuthorID).Error; err != nil {
+		return fmt.Errorf("locking participant row: %w", err)
 	}
 	u, err := usage(tx, sc.Component.ID, p.AuthorID, theme.ID, session.ID)
 	if err != nil {
@@ -134,9 +137,6 @@ func (s *Service) claimQuota(tx *gorm.DB, sc *Scope, p *Proposal, theme *registr
 	}
 	if err := checkQuota(sc.Settings.QuotasFor(p.AuthorKind), u, sc, theme, session, locale, now); err != nil {
 		return err
-	}
-	if err := tx.Exec("UPDATE proposal_participants SET filed = filed + 1 WHERE component_id = ? AND account_id = ?", sc.Component.ID, p.AuthorID).Error; err != nil {
-		return fmt.Errorf("counting filing: %w", err)
 	}
 	p.State = StatePublished
 	p.CountsQuota = true

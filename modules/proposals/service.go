@@ -120,15 +120,16 @@ type participant struct {
 func (participant) TableName() string { return "proposal_participants" }
 
 // lockParticipant creates the account's row if needed and locks it for
-// the rest of the transaction (FOR UPDATE on PostgreSQL; SQLite's single
-// connection already serialises the transaction).
+// the rest of the transaction.
 func (s *Service) lockParticipant(tx *gorm.DB, componentID, accountID int64) (*participant, error) {
-	if err := tx.Exec("INSERT INTO proposal_participants (component_id, account_id, filed, supports) VALUES (?, ?, 0, 0) ON CONFLICT DO NOTHING",
-		componentID, accountID).Error; err != nil {
-		return nil, fmt.Errorf("creating participant row: %w", err)
-	}
+	// One statement creates the row or, when it exists, updates it in
+	// place, which takes its row lock on PostgreSQL until the transaction
+	// ends (SQLite's single connection serialises transactions anyway).
 	var pp participant
-	if err := s.db.LockRow(tx).Where("component_id = ? AND account_id = ?", componentID, accountID).First(&pp).Error; err != nil {
+	err := tx.Raw(`INSERT INTO proposal_participants (component_id, account_id, filed, supports) VALUES (?, ?, 0, 0)
+		ON CONFLICT (component_id, account_id) DO UPDATE SET filed = proposal_participants.filed
+		RETURNING component_id, account_id, filed, supports`, componentID, accountID).Scan(&pp).Error
+	if err != nil {
 		return nil, fmt.Errorf("locking participant row: %w", err)
 	}
 	return &pp, nil

@@ -5,6 +5,7 @@ package process
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"time"
 
@@ -61,16 +62,54 @@ func (t *Type) Init(a *app.App) (registry.SpaceResolver, error) {
 	if now == nil {
 		now = time.Now
 	}
-	res := &Resolver{Service: NewService(a.DB)}
+	res, err := NewResolver(a.DB)
+	if err != nil {
+		return nil, err
+	}
 	h := &handlers{app: a, srv: a.Server, svc: res.Service, comps: a.Components, now: now, prefix: t.Prefix()}
 	h.routes()
 	return res, nil
 }
 
 // Resolver loads processes as spaces for core (space and component
-// routes) and lists the published ones for the home page.
+// routes) and lists the published ones for the home page. Every space
+// request resolves its space: the spaces are cached for the database's
+// CacheTTL, and any write to the process tables through this process drops
+// the cache. Admin pages use the Service, which always reads the database.
 type Resolver struct {
 	Service *Service
+	bySlug  *store.Cache[slugKey, *registry.Space]
+	byID    *store.Cache[int64, *registry.Space]
+}
+
+type slugKey struct {
+	org  int64
+	slug string
+}
+
+// cachedTables are the rows a space is built from.
+var cachedTables = []string{"processes", "process_themes", "process_sessions"}
+
+// NewResolver returns the resolver with its caches. Call it while
+// assembling the instance, before it serves (it registers write hooks).
+func NewResolver(db *store.DB) (*Resolver, error) {
+	r := &Resolver{Service: NewService(db)}
+	var err error
+	if r.bySlug, err = store.NewCache[slugKey, *registry.Space](db, cachedTables...); err != nil {
+		return nil, fmt.Errorf("process cache: %w", err)
+	}
+	if r.byID, err = store.NewCache[int64, *registry.Space](db, cachedTables...); err != nil {
+		return nil, fmt.Errorf("process cache: %w", err)
+	}
+	return r, nil
+}
+
+// copySpace returns a copy of a cached space that the caller may change.
+func copySpace(sp *registry.Space) *registry.Space {
+	cp := *sp
+	cp.Themes = append([]registry.Theme(nil), sp.Themes...)
+	cp.Sessions = append([]registry.Session(nil), sp.Sessions...)
+	return &cp
 }
 
 // SpaceType is "process".
@@ -78,20 +117,32 @@ func (r *Resolver) SpaceType() string { return SpaceType }
 
 // BySlug loads a process of an organisation as a space.
 func (r *Resolver) BySlug(ctx context.Context, orgID int64, slug string) (*registry.Space, error) {
-	p, err := r.Service.BySlug(ctx, orgID, slug)
+	sp, err := r.bySlug.Get(slugKey{orgID, slug}, func() (*registry.Space, error) {
+		p, err := r.Service.BySlug(ctx, orgID, slug)
+		if err != nil {
+			return nil, err
+		}
+		return p.Space(), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return p.Space(), nil
+	return copySpace(sp), nil
 }
 
 // ByID loads a process as a space.
 func (r *Resolver) ByID(ctx context.Context, id int64) (*registry.Space, error) {
-	p, err := r.Service.ByID(ctx, id)
+	sp, err := r.byID.Get(id, func() (*registry.Space, error) {
+		p, err := r.Service.ByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return p.Space(), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return p.Space(), nil
+	return copySpace(sp), nil
 }
 
 // Published lists an organisation's published processes, with their
@@ -103,11 +154,11 @@ func (r *Resolver) Published(ctx context.Context, orgID int64) ([]registry.Space
 	}
 	out := make([]registry.Space, 0, len(list))
 	for _, p := range list {
-		full, err := r.Service.ByID(ctx, p.ID)
+		sp, err := r.ByID(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *full.Space())
+		out = append(out, *sp)
 	}
 	return out, nil
 }

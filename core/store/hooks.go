@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package store
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+)
+
+// Statement is what a statement hook sees of one executed SQL statement.
+type Statement struct {
+	// Kind is the gorm processor: create, query, update, delete, row or raw.
+	Kind string
+	// Table is the model's table when gorm knows it ("" for raw SQL).
+	Table string
+	// SQL is the statement text, with placeholders (no values).
+	SQL string
+}
+
+// Write reports whether the statement may change rows: gorm's create,
+// update and delete, and raw statements (Exec, or Raw read with Scan, as
+// for INSERT … RETURNING) other than plain SELECTs.
+func (s Statement) Write() bool {
+	switch s.Kind {
+	case "create", "update", "delete":
+		return true
+	case "raw", "row":
+		q := strings.TrimSpace(strings.ToLower(s.SQL))
+		return !strings.HasPrefix(q, "select") && !strings.HasPrefix(q, "with") && !strings.HasPrefix(q, "pragma")
+	}
+	return false
+}
+
+// Touches reports whether the statement names one of tables, by its model
+// or, for raw SQL, anywhere in its text as a whole word.
+func (s Statement) Touches(tables ...string) bool {
+	for _, t := range tables {
+		if s.Table == t {
+			return true
+		}
+	}
+	if s.Table != "" && s.Kind != "raw" && s.Kind != "row" {
+		return false
+	}
+	q := strings.ToLower(s.SQL)
+	for _, t := range tables {
+		if wordIn(q, t) {
+			return true
+		}
+	}
+	return false
+}
+
+var wordChar = regexp.MustCompile(`[a-z0-9_]`)
+
+// wordIn reports whether w occurs in s not as part of a longer name.
+func wordIn(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		before := j == 0 || !wordChar.MatchString(s[j-1:j])
+		after := end == len(s) || !wordChar.MatchString(s[end:end+1])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// hookSeq keeps hook names unique, since gorm warns about duplicates.
+var hookSeq atomic.Int64
+
+// hookMu serialises registrations (gorm recompiles its callback chains
+// without a lock).
+var hookMu sync.Mutex
+
+// OnStatement calls fn after every statement run through db or any session
+// or transaction derived from it, successful or not. It registers gorm
+// callbacks, which is not safe while other goroutines use db: call it while
+// assembling the instance (or in a test before it sends requests). fn runs
+// on the statement's goroutine and must be quick.
+func (db *DB) OnStatement(fn func(Statement)) error {
+	return db.onStatement(func(s Statement, _ *gorm.DB) { fn(s) })
+}
+
+func (db *DB) onStatement(fn func(Statement, *gorm.DB)) error {
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	name := "polder:hook:" + strconv.FormatInt(hookSeq.Add(1), 10)
+	cb := db.DB.Callback()
+	hook := func(kind string) func(*gorm.DB) {
+		return func(tx *gorm.DB) {
+			// Dry runs only build SQL (gorm does so for subqueries).
+			if tx.Statement == nil || tx.DryRun || tx.Statement.Context == nil {
+				return
+			}
+			fn(Statement{Kind: kind, Table: tx.Statement.Table, SQL: tx.Statement.SQL.String()}, tx)
+		}
+	}
+	for _, r := range []struct {
+		kind string
+		err  error
+	}{
+		{"create", cb.Create().After("*").Register(name, hook("create"))},
+		{"query", cb.Query().After("*").Register(name, hook("query"))},
+		{"update", cb.Update().After("*").Register(name, hook("update"))},
+		{"delete", cb.Delete().After("*").Register(name, hook("delete"))},
+		{"row", cb.Row().After("*").Register(name, hook("row"))},
+		{"raw", cb.Raw().After("*").Register(name, hook("raw"))},
+	} {
+		if r.err != nil {
+			return r.err
+		}
+	}
+	return nil
+}
+
+// OnWrite calls fn after every statement through db that may write one of
+// tables (see OnStatement for when to call it). In-process caches of those
+// tables use it to drop what they hold.
+// A write inside DB.Tx calls fn again after the transaction ends.
+func (db *DB) OnWrite(fn func(), tables ...string) error {
+	id := hookSeq.Add(1)
+	return db.onStatement(func(s Statement, tx *gorm.DB) {
+		if s.Write() && s.Touches(tables...) {
+			fn()
+			if w, ok := tx.Statement.Context.Value(txWritesKey{}).(*txWrites); ok {
+				w.add(id, fn)
+			}
+		}
+	})
+}
+
+type txWritesKey struct{}
+
+// txWrites collects the write hooks a transaction triggered.
+type txWrites struct {
+	mu  sync.Mutex
+	fns map[int64]func()
+}
+
+func (w *txWrites) add(id int64, fn func()) {
+	w.mu.Lock()
+	if w.fns == nil {
+		w.fns = map[int64]func(){}
+	}
+	w.fns[id] = fn
+	w.mu.Unlock()
+}
+
+func (w *txWrites) run() {
+	w.mu.Lock()
+	fns := w.fns
+	w.fns = nil
+	w.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
