@@ -63,7 +63,8 @@ func (l *Log) Record(ctx context.Context, e web.AuditEntry) {
 	if e.SpaceID != 0 {
 		row.SpaceID = &e.SpaceID
 	}
-	if err := l.db.WithContext(ctx).Create(&row).Error; err != nil {
+	// In the caller's transaction when ctx carries one (store.WithTx).
+	if err := l.db.Conn(ctx).Create(&row).Error; err != nil {
 		slog.Error("writing audit log", "action", e.Action, "err", err)
 	}
 }

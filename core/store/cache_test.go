@@ -120,28 +120,34 @@ func TestCacheDroppedOnWrite(t *testing.T) {
 }
 
 // A write by another instance (another connection pool, no shared hooks)
-// is seen once the TTL has passed.
+// goes unseen until the TTL has passed, then is seen.
 func TestCacheTTLBoundsOtherInstances(t *testing.T) {
 	url := testkit.TestDatabaseURL(t)
-	db := openCacheDB(t, url, 50*time.Millisecond)
+	long := openCacheDB(t, url, time.Hour)
+	short := openCacheDB(t, url, 20*time.Millisecond)
 	other := openCacheDB(t, url, 0)
-	if err := db.AutoMigrate(&cachedRow{}); err != nil {
+	if err := long.AutoMigrate(&cachedRow{}); err != nil {
 		t.Fatal(err)
 	}
-	db.Create(&cachedRow{ID: 1, V: "a"})
-	c, err := store.NewCache[int64, string](db, "cached_rows")
+	long.Create(&cachedRow{ID: 1, V: "a"})
+	cl, err := store.NewCache[int64, string](long, "cached_rows")
 	if err != nil {
 		t.Fatal(err)
 	}
-	read(t, db, c)
+	cs, err := store.NewCache[int64, string](short, "cached_rows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read(t, long, cl)
+	read(t, short, cs)
 	if err := other.Exec("UPDATE cached_rows SET v = 'z' WHERE id = 1").Error; err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := read(t, db, c); v != "a" {
+	if v, _ := read(t, long, cl); v != "a" {
 		t.Fatalf("within the TTL: %q, want the cached a", v)
 	}
-	time.Sleep(60 * time.Millisecond)
-	if v, loaded := read(t, db, c); v != "z" || !loaded {
+	time.Sleep(30 * time.Millisecond)
+	if v, loaded := read(t, short, cs); v != "z" || !loaded {
 		t.Fatalf("after the TTL: %q loaded=%v, want z from the database", v, loaded)
 	}
 }

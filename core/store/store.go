@@ -197,3 +197,21 @@ type slogWriter struct{}
 func (slogWriter) Printf(format string, args ...any) {
 	slog.Warn("database", "msg", fmt.Sprintf(format, args...))
 }
+
+type txKey struct{}
+
+// WithTx returns a context carrying tx, so that a service called with it
+// (such as the audit log) writes in that transaction: its row commits or
+// rolls back with the change it records, and costs no commit of its own.
+func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// Conn returns the transaction ctx carries (see WithTx), else db bound to
+// ctx.
+func (db *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok && tx != nil {
+		return tx
+	}
+	return db.DB.WithContext(ctx)
+}

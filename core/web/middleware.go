@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -138,12 +139,42 @@ func (s *Server) resolveLocale(next echo.HandlerFunc) echo.HandlerFunc {
 		} else if a := Account(c); a != nil && contains(offered, a.Locale) {
 			loc = a.Locale
 		} else {
-			loc = i18n.Negotiate(c.Request().Header.Get("Accept-Language"), offered)
+			loc = s.negotiate(c.Request().Header.Get("Accept-Language"), offered)
 		}
 		c.Set(keyLocale, loc)
 		c.Response().Header().Set("Content-Language", loc)
 		return next(c)
 	}
+}
+
+// negotiations remembers Accept-Language answers: i18n.Negotiate builds a
+// language matcher each time, a visible share of a request's CPU, and
+// browsers send few distinct headers. Bounded, since the header is the
+// client's to choose.
+type negotiations struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxNegotiations = 1000
+
+func (s *Server) negotiate(acceptLanguage string, offered []string) string {
+	key := strings.Join(offered, ",") + "\x00" + acceptLanguage
+	n := &s.negotiated
+	n.mu.Lock()
+	loc, ok := n.m[key]
+	n.mu.Unlock()
+	if ok {
+		return loc
+	}
+	loc = i18n.Negotiate(acceptLanguage, offered)
+	n.mu.Lock()
+	if n.m == nil || len(n.m) >= maxNegotiations {
+		n.m = map[string]string{}
+	}
+	n.m[key] = loc
+	n.mu.Unlock()
+	return loc
 }
 
 func contains(list []string, s string) bool {

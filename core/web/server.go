@@ -98,6 +98,8 @@ type Server struct {
 	guards  permissionGuards
 	// retention holds the per-space retention periods (admin_retention.go).
 	retention RetentionSettings
+	// negotiated caches locale negotiation (see negotiate).
+	negotiated negotiations
 }
 
 // New builds the server with core's middleware. Mount space types and
@@ -111,7 +113,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	sm := scs.New()
-	sm.Store = sessionStore{GORMStore: sessStore, db: d.DB.DB}
+	sm.Store = sessionStore{GORMStore: sessStore, db: d.DB.DB, dialect: d.DB.Dialect}
 	// An absolute lifetime only: with an idle timeout scs rewrites the
 	// session row on every request to push its expiry, one database write
 	// per page view and per vote. Sessions are rotated at login and ended

@@ -8,21 +8,45 @@ import (
 
 	"github.com/alexedwards/scs/gormstore"
 	"gorm.io/gorm"
+
+	"github.com/polder-civic/polder/core/store"
 )
 
-// sessionStore is scs's gorm store (table, lookup, expiry clean-up) with
-// one change: saving a session is a single upsert, where gormstore reads
-// the row first and then updates it (two round trips on every request that
-// changes its session, such as each filing's flash message).
+// sessionStore is scs's gorm store (table, lookup, deletion, expiry
+// clean-up) with a cheaper save, which runs on every request that changes
+// its session (each filing's flash message, for one):
+//
+//   - one upsert, where gormstore reads the row and then writes it;
+//   - on PostgreSQL, without waiting for the WAL flush
+//     (synchronous_commit off for that transaction only). A session is
+//     no civic record: a server crash may lose the last fraction of a
+//     second of session saves (a flash message, a fresh login), never
+//     corrupt anything. Deletions (logout, session ends) stay synchronous,
+//     so a crash cannot bring an ended session back, and security checks
+//     that matter live on the account (its session epoch), not in the
+//     session data.
 type sessionStore struct {
 	*gormstore.GORMStore
-	db *gorm.DB
+	db      *gorm.DB
+	dialect store.Dialect
 }
+
+const upsertSession = `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+	ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`
 
 // Commit writes the session's data and expiry, creating its row if needed.
 func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
-	err := s.db.Exec(`INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, expiry).Error
+	var err error
+	if s.dialect == store.Postgres {
+		err = s.db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
+				return err
+			}
+			return tx.Exec(upsertSession, token, b, expiry).Error
+		})
+	} else {
+		err = s.db.Exec(upsertSession, token, b, expiry).Error
+	}
 	if err != nil {
 		return fmt.Errorf("saving session: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/web"
 )
 
@@ -108,16 +109,18 @@ func (s *Service) File(ctx context.Context, sc *Scope, author *accounts.Account,
 		if err := tx.Create(p).Error; err != nil {
 			return fmt.Errorf("saving proposal: %w", err)
 		}
+		action := "create_draft"
+		if in.Publish {
+			action = "publish"
+		}
+		// In the transaction: the entry commits with the proposal, and
+		// the filing waits for one commit, not two.
+		s.record(store.WithTx(ctx, tx), sc, author.ID, author.Nickname, action, p, "fingerprint="+p.Fingerprint)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	action := "create_draft"
-	if in.Publish {
-		action = "publish"
-	}
-	s.record(ctx, sc, author.ID, author.Nickname, action, p, "fingerprint="+p.Fingerprint)
 	return p, nil
 }
 
