@@ -134,6 +134,21 @@ func TestOpinionMapConsensusInSynthesis(t *testing.T) {
 	h.Contains(t, "<q>Plant trees in every street</q>", "every opinion group agrees", "100% agree, 0% disagree, 0% pass (20 votes)", `href="`+convURL+`/report"`)
 	js := e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.json", e.base, syn2.ID)).Must(t, http.StatusOK)
 	js.Contains(t, `"opinion_maps":[`, `"side":"agree"`, `"agree_percent":100`)
+	// A statement rejected since the computation is no longer public: it
+	// leaves the synthesis even before the conversation is recomputed.
+	rejected := report.Divisive[0]
+	if _, err := svc.Moderate(ctx, conv, rejected.StatementID, false); err != nil {
+		t.Fatal(err)
+	}
+	res = decodeResult(t, e.build(form))
+	if len(res.OpinionMaps) != 1 || res.OpinionMaps[0].Status != synthesis.OpinionMapComputed {
+		t.Fatalf("after a rejection: %+v", res.OpinionMaps)
+	}
+	for _, st := range append(res.OpinionMaps[0].Consensus, res.OpinionMaps[0].Divisive...) {
+		if st.Text == rejected.Body {
+			t.Errorf("rejected statement %q still shown", rejected.Body)
+		}
+	}
 	// Last: the locale sticks to the client.
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=fr", e.base, syn2.ID)).Must(t, http.StatusOK).Contains(t, "tous les groupes d&#39;opinion sont d&#39;accord")
 }
