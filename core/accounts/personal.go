@@ -19,9 +19,11 @@ import (
 // download it: core's records, then each module's under its id. Secrets
 // (password hash, token hashes) are never part of it.
 type PersonalData struct {
-	ExportedAt    time.Time          `json:"exported_at"`
-	Account       AccountData        `json:"account"`
-	APITokens     []APITokenData     `json:"api_tokens"`
+	ExportedAt time.Time      `json:"exported_at"`
+	Account    AccountData    `json:"account"`
+	APITokens  []APITokenData `json:"api_tokens"`
+	// SecondFactor says whether two-step login is on (never its secret).
+	SecondFactor  TOTPStatus         `json:"second_factor"`
 	Notifications []NotificationData `json:"notifications"`
 	// Activity is the audit log's record of what the account did.
 	Activity []ActivityData `json:"activity"`
@@ -144,6 +146,9 @@ func (s *Service) Export(ctx context.Context, orgID, accountID int64, holders Ho
 	}
 	for i := range toks {
 		out.APITokens = append(out.APITokens, toks[i].Data())
+	}
+	if out.SecondFactor, err = s.TOTPStatusOf(ctx, accountID); err != nil {
+		return nil, fmt.Errorf("exporting second factor: %w", err)
 	}
 	db := s.db.WithContext(ctx)
 	if err := db.Table("notifications").Select("kind, message, link, read_at, created_at").

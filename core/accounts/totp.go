@@ -193,9 +193,9 @@ func (s *Service) TOTPEnabled(ctx context.Context, accountID int64) (bool, error
 
 // TOTPStatus is what the account page shows of the second factor.
 type TOTPStatus struct {
-	Enabled bool
+	Enabled bool `json:"enabled"`
 	// RecoveryLeft is the number of unused recovery codes.
-	RecoveryLeft int64
+	RecoveryLeft int64 `json:"recovery_codes_left"`
 }
 
 // TOTPStatusOf returns an account's second-factor status.

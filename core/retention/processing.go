@@ -22,7 +22,7 @@ func Messages() fs.FS {
 // processing activities (docs/privacy.md lists the tables).
 func CoreProcessing() []registry.Processing {
 	return []registry.Processing{
-		{Name: "privacy.core.accounts", Purpose: "privacy.core.accounts.purpose", Data: []string{"privacy.data.email", "privacy.data.name", "privacy.data.password_hash", "privacy.data.locale"},
+		{Name: "privacy.core.accounts", Purpose: "privacy.core.accounts.purpose", Data: []string{"privacy.data.email", "privacy.data.name", "privacy.data.password_hash", "privacy.data.locale", "privacy.data.totp"},
 			Subjects: "privacy.subjects.participants", Retention: "privacy.retention.until_erasure", LegalBasis: "privacy.basis.public_task"},
 		{Name: "privacy.core.sessions", Purpose: "privacy.core.sessions.purpose", Data: []string{"privacy.data.session"},
 			Subjects: "privacy.subjects.participants", Retention: "privacy.retention.sessions", LegalBasis: "privacy.basis.public_task"},

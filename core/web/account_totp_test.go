@@ -88,6 +88,14 @@ func TestTOTPEnrolLoginDisable(t *testing.T) {
 		t.Fatal("a recovery code is stored in clear")
 	}
 	c.Get("/account/totp").Must(t, http.StatusOK).Contains(t, in.App.Bundle.T("en", "accounts.totp.status.on", nil))
+	// The data download says it is on, never the secret.
+	dl := c.Get("/account/data").Must(t, http.StatusOK)
+	if !regexp.MustCompile(`"second_factor":\s*\{\s*"enabled":\s*true,\s*"recovery_codes_left":\s*10\s*\}`).MatchString(dl.Body) {
+		t.Errorf("the data download does not report the second factor\n%s", apptest.Snippet(dl.Body))
+	}
+	if strings.Contains(dl.Body, secret) || strings.Contains(dl.Body, stored) {
+		t.Fatal("the data download carries the TOTP secret")
+	}
 
 	// Login now stops after the password: no session until the code.
 	logout := func() { post(t, c, "/account", "/logout", url.Values{}).Must(t, http.StatusSeeOther) }
