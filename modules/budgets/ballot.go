@@ -53,19 +53,6 @@ func lineTitles(lines []Line) map[string]string {
 	return out
 }
 
-// project loads a project of the budget, or not_found.
-func (s *Service) project(ctx context.Context, b *Budget, projectID int64) (*Project, error) {
-	var p Project
-	err := s.db.WithContext(ctx).Where("id = ? AND budget_id = ?", projectID, b.ID).First(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, perr.NotFound("project")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading project: %w", err)
-	}
-	return &p, nil
-}
-
 // votable refuses basket changes and checkouts outside the voting period
 // and from voters who already voted.
 func (s *Service) votable(ctx context.Context, b *Budget, accountID int64) error {
@@ -84,13 +71,12 @@ func (s *Service) votable(ctx context.Context, b *Budget, accountID int64) error
 
 // AddToBasket puts a project in the voter's basket (or changes its
 // points). The basket may break the rule while it is being built; the
-// rule decides at checkout.
+// rule decides at checkout. One statement in the common case: the insert
+// itself checks that the project belongs to the budget and that the voter
+// has not voted; only when it inserts nothing is the reason looked up.
 func (s *Service) AddToBasket(ctx context.Context, b *Budget, accountID, projectID, points int64) error {
-	if err := s.votable(ctx, b, accountID); err != nil {
-		return err
-	}
-	if _, err := s.project(ctx, b, projectID); err != nil {
-		return err
+	if b.State != StateOpen {
+		return perr.Conflict("budgets.error.not_open", nil)
 	}
 	if !b.Cardinal() {
 		points = 1
@@ -98,10 +84,19 @@ func (s *Service) AddToBasket(ctx context.Context, b *Budget, accountID, project
 	if points <= 0 {
 		return perr.Invalid("budgets.error.points", nil)
 	}
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO budget_basket_items (budget_id, account_id, project_id, points, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (budget_id, account_id, project_id) DO UPDATE SET points = excluded.points`, b.ID, accountID, projectID, points, s.Now()).Error
-	if err != nil {
-		return fmt.Errorf("adding to basket: %w", err)
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO budget_basket_items (budget_id, account_id, project_id, points, created_at)
+		SELECT ?, ?, p.id, ?, ? FROM budget_projects p
+		WHERE p.id = ? AND p.budget_id = ? AND NOT EXISTS (SELECT 1 FROM budget_ballots x WHERE x.budget_id = ? AND x.account_id = ?)
+		ON CONFLICT (budget_id, account_id, project_id) DO UPDATE SET points = excluded.points`,
+		b.ID, accountID, points, s.Now(), projectID, b.ID, b.ID, accountID)
+	if res.Error != nil {
+		return fmt.Errorf("adding to basket: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		if err := s.votable(ctx, b, accountID); err != nil {
+			return err
+		}
+		return perr.NotFound("project")
 	}
 	return nil
 }

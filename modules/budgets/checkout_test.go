@@ -176,6 +176,13 @@ func TestRuleRefusals(t *testing.T) {
 	}
 	e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[0])+`,"points":5}`).Must(t, 200)
 	e.json(v, "POST", pathP+"/checkout", "").Must(t, 200).Contains(t, `"points":5`)
+	// After the vote the basket is closed to the voter.
+	if r := e.json(v, "POST", pathP+"/basket", `{"project_id":`+itoa(pp[1])+`,"points":1}`); r.Status != 409 {
+		t.Fatalf("basket after the vote: status %d", r.Status)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE account_id = ?", v.Acc.ID); n != 0 {
+		t.Fatalf("%d basket items after the vote", n)
+	}
 }
 
 // TestCheckoutConnectionLostMidWrite cancels the checkout's context
