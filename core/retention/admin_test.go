@@ -77,22 +77,7 @@ func TestRetentionAdminForm(t *testing.T) {
 
 	// A session that last authenticated 16 minutes ago is sent to
 	// re-authenticate and changes nothing.
-	sm := in.App.Server.Sessions
-	u := in.URL
-	var token string
-	for _, ck := range admin.Client.HTTP.Jar.Cookies(mustURL(t, u)) {
-		if ck.Name == sm.Cookie.Name {
-			token = ck.Value
-		}
-	}
-	sctx, err := sm.Load(ctx, token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sm.Put(sctx, "auth_at", time.Now().Add(-16*time.Minute).Unix())
-	if _, _, err := sm.Commit(sctx); err != nil {
-		t.Fatal(err)
-	}
+	instancetest.AgeAuth(t, in, admin.Client, 16*time.Minute)
 	if r := admin.Post(page, url.Values{"verification": {"1"}}).Must(t, http.StatusSeeOther); r.Location[:8] != "/reauth?" {
 		t.Fatalf("stale admin sent to %q", r.Location)
 	}
@@ -122,13 +107,4 @@ func TestRetentionAdminForm(t *testing.T) {
 	if erased["verification"] != 1 || len(left) != 2 || left[0] != admin.Acc.ID || left[1] != other.Acc.ID {
 		t.Fatalf("erased %v, issuances left for %v (admin %d, other %d)", erased, left, admin.Acc.ID, other.Acc.ID)
 	}
-}
-
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }

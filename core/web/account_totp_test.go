@@ -96,6 +96,14 @@ func TestTOTPEnrolLoginDisable(t *testing.T) {
 	if strings.Contains(dl.Body, secret) || strings.Contains(dl.Body, stored) {
 		t.Fatal("the data download carries the TOTP secret")
 	}
+	// Re-authentication now asks for a code as well as the password.
+	ageAuth(t, in, c, ReauthAge)
+	post(t, c, "/reauth", "/reauth", url.Values{"password": {pw}, "next": {"/admin/roles"}}).Must(t, http.StatusUnprocessableEntity)
+	post(t, c, "/admin/roles", "/admin/roles", url.Values{"email": {"tia@example.org"}, "role": {"moderator"}}).Must(t, http.StatusSeeOther)
+	if n := count(t, in, "casbin_rule", "ptype = 'g'"); n != 0 {
+		t.Fatalf("a stale session granted a role (%d grants)", n)
+	}
+	post(t, c, "/reauth", "/reauth", url.Values{"password": {pw}, "code": {codes[9][1]}, "next": {"/admin/roles"}}).Must(t, http.StatusSeeOther)
 
 	// Login now stops after the password: no session until the code.
 	logout := func() { post(t, c, "/account", "/logout", url.Values{}).Must(t, http.StatusSeeOther) }

@@ -152,3 +152,29 @@ func JSON(tb testing.TB, in *apptest.Instance, c *apptest.Client, method, path, 
 	}
 	return c.Do(req)
 }
+
+// AgeAuth makes a client's session look as if it last proved its password
+// ago: past web.ReauthWindow, its administration changes need
+// re-authentication (the attempt matrix and re-auth tests use it).
+func AgeAuth(tb testing.TB, in *apptest.Instance, c *apptest.Client, ago time.Duration) {
+	tb.Helper()
+	sm := in.App.Server.Sessions
+	u, _ := url.Parse(in.URL)
+	token := ""
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == sm.Cookie.Name {
+			token = ck.Value
+		}
+	}
+	if token == "" {
+		tb.Fatal("the client has no session")
+	}
+	ctx, err := sm.Load(context.Background(), token)
+	if err != nil {
+		tb.Fatalf("loading session: %v", err)
+	}
+	sm.Put(ctx, sessionAuthAtKey, time.Now().Add(-ago).Unix())
+	if _, _, err := sm.Commit(ctx); err != nil {
+		tb.Fatalf("storing session: %v", err)
+	}
+}
