@@ -27,7 +27,15 @@ const kmeansConvergence = 0.01
 func nearest(p Point, centres []Point) (int, float64) {
 	best, bd := 0, math.Inf(1)
 	for i, c := range centres {
-		if d := dist2(p, c); d < bd {
+		// dx² alone already at least bd rules the centre out (adding dy² ≥
+		// 0 cannot bring the sum under bd): the same answer, cheaper.
+		dx := p[0] - c[0]
+		dx2 := dx * dx
+		if dx2 >= bd {
+			continue
+		}
+		dy := p[1] - c[1]
+		if d := dx2 + dy*dy; d < bd {
 			best, bd = i, d
 		}
 	}
@@ -205,11 +213,28 @@ func warmStart(points []Point, weights []float64, prev []Point, k int) []Point {
 	return centres
 }
 
+// pairDistances returns the distances between every two points, row by
+// row (n × n): computed once per run and shared by the silhouettes of
+// every k, which all cluster the same base centres.
+func pairDistances(points []Point) []float64 {
+	n := len(points)
+	d := make([]float64, n*n)
+	for i := range points {
+		for j := i + 1; j < n; j++ {
+			x := math.Sqrt(dist2(points[i], points[j]))
+			d[i*n+j], d[j*n+i] = x, x
+		}
+	}
+	return d
+}
+
 // silhouette is the mean silhouette coefficient of a clustering of points
-// (unweighted: every point counts once). A point alone in its cluster
-// scores 0; a clustering with fewer than two clusters scores −1.
-func silhouette(points []Point, assign []int, k int) float64 {
-	if k < 2 || len(points) < 2 {
+// given their pairDistances (unweighted: every point counts once). A point
+// alone in its cluster scores 0; a clustering with fewer than two clusters
+// scores −1.
+func silhouette(dist []float64, assign []int, k int) float64 {
+	n := len(assign)
+	if k < 2 || n < 2 {
 		return -1
 	}
 	size := make([]int, k)
@@ -218,11 +243,12 @@ func silhouette(points []Point, assign []int, k int) float64 {
 	}
 	sums := make([]float64, k)
 	var total float64
-	for i, p := range points {
+	for i := range n {
 		clear(sums)
-		for j, q := range points {
+		row := dist[i*n : (i+1)*n]
+		for j, x := range row {
 			if i != j {
-				sums[assign[j]] += math.Sqrt(dist2(p, q))
+				sums[assign[j]] += x
 			}
 		}
 		own := assign[i]
@@ -240,7 +266,7 @@ func silhouette(points []Point, assign []int, k int) float64 {
 			total += (b - a) / m
 		}
 	}
-	return total / float64(len(points))
+	return total / float64(n)
 }
 
 // groupRestarts is the number of k-means++ starts tried besides the warm

@@ -305,6 +305,10 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 	groupAssign := map[int][]int{}
 	groupCentres := map[int][]Point{}
 	bestK, bestS := 1, math.Inf(-1)
+	var dist []float64
+	if maxK >= 2 {
+		dist = pairDistances(centres)
+	}
 	for kk := 2; kk <= maxK; kk++ {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(kk)))
 		restarts := groupRestarts
@@ -315,7 +319,7 @@ func (res *Result) clusterGroups(points []Point, rows []int, hist, next *History
 		next.GroupCenters[kk] = gc
 		groupAssign[kk], groupCentres[kk] = ga, gc
 		res.BaseGroupsByK[kk] = ga
-		s := silhouette(centres, ga, len(gc))
+		s := silhouette(dist, ga, len(gc))
 		res.Silhouettes[kk] = s
 		// Ties keep the smaller k.
 		if s > bestS {

@@ -70,44 +70,50 @@ func chunkBounds(n int) [][2]int {
 // gramApply computes w_k = Xᵀ X v_k for both vectors in one pass over the
 // rows, where X is the mean-imputed centred matrix: X_ij = vote − mean_j
 // where i voted on j, and exactly 0 elsewhere (the imputed value is the
-// mean itself). Chunks run in parallel and are summed in a fixed order.
-func gramApply(m *Matrix, inMath []bool, mean []float64, v [2][]float64, bounds [][2]int, partial [][2][]float64) [2][]float64 {
-	nc := len(mean)
-	var wg sync.WaitGroup
-	for c, b := range bounds {
-		wg.Add(1)
-		go func(c int, lo, hi int) {
-			defer wg.Done()
-			w0, w1 := partial[c][0], partial[c][1]
-			clear(w0)
-			clear(w1)
-			v0, v1 := v[0], v[1]
-			for r := lo; r < hi; r++ {
-				row := m.rows[r]
-				var s0, s1 float64
-				for _, e := range row {
-					if !inMath[e.col] {
-						continue
-					}
-					x := float64(e.vote) - mean[e.col]
-					s0 += x * v0[e.col]
-					s1 += x * v1[e.col]
-				}
-				if s0 == 0 && s1 == 0 {
-					continue
-				}
-				for _, e := range row {
-					if !inMath[e.col] {
-						continue
-					}
-					x := float64(e.vote) - mean[e.col]
-					w0[e.col] += x * s0
-					w1[e.col] += x * s1
-				}
+// mean itself). xs holds X's entries row by row, in the order of m's rows
+// (0 for the votes on statements out of the math, which then add nothing:
+// +0 plus ±0 is +0). Chunks run in parallel and are summed in a fixed
+// order.
+func gramApply(m *Matrix, xs [][]float64, nc int, v [2][]float64, bounds [][2]int, partial [][2][]float64) [2][]float64 {
+	chunk := func(c int, lo, hi int) {
+		w0, w1 := partial[c][0], partial[c][1]
+		clear(w0)
+		clear(w1)
+		v0, v1 := v[0], v[1]
+		for r := lo; r < hi; r++ {
+			row, x := m.rows[r], xs[r]
+			var s0, s1 float64
+			for i, e := range row {
+				s0 += x[i] * v0[e.col]
+				s1 += x[i] * v1[e.col]
 			}
-		}(c, b[0], b[1])
+			if s0 == 0 && s1 == 0 {
+				continue
+			}
+			for i, e := range row {
+				w0[e.col] += x[i] * s0
+				w1[e.col] += x[i] * s1
+			}
+		}
 	}
-	wg.Wait()
+	// Small matrices run the same chunks one after the other: goroutines
+	// cost more than they save there (a replay multiplies small matrices
+	// tens of thousands of times), and the sums are the same either way.
+	if len(m.rows) < 4096 {
+		for c, b := range bounds {
+			chunk(c, b[0], b[1])
+		}
+	} else {
+		var wg sync.WaitGroup
+		for c, b := range bounds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				chunk(c, b[0], b[1])
+			}()
+		}
+		wg.Wait()
+	}
 	out := [2][]float64{make([]float64, nc), make([]float64, nc)}
 	for c := range bounds {
 		for k := 0; k < 2; k++ {
@@ -196,6 +202,21 @@ func computePCA(m *Matrix, inMath []bool, mean []float64, prev *PCA, seed uint64
 		normalize(v[1])
 	}
 
+	// The centred entries are the same in every iteration: computed once
+	// (8 bytes a vote), not in each pass.
+	flat := make([]float64, 0, m.NumVotes())
+	xs := make([][]float64, len(m.rows))
+	for r, row := range m.rows {
+		lo := len(flat)
+		for _, e := range row {
+			x := 0.0
+			if inMath[e.col] {
+				x = float64(e.vote) - mean[e.col]
+			}
+			flat = append(flat, x)
+		}
+		xs[r] = flat[lo:len(flat):len(flat)]
+	}
 	bounds := chunkBounds(len(m.rows))
 	partial := make([][2][]float64, len(bounds))
 	for c := range partial {
@@ -203,7 +224,7 @@ func computePCA(m *Matrix, inMath []bool, mean []float64, prev *PCA, seed uint64
 	}
 	var lambda [2]float64
 	for it := 1; it <= pcaMaxIterations; it++ {
-		w := gramApply(m, inMath, mean, v, bounds, partial)
+		w := gramApply(m, xs, nc, v, bounds, partial)
 		var next [2]float64
 		next[0] = normalize(w[0])
 		orthogonalize(w[1], w[0])
