@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,6 +74,22 @@ func bulkProposals(tb testing.TB, e *env, authors []accounts.Account, n int) {
 	}
 }
 
+// processCPU is the CPU time this process has used (server, client and,
+// on SQLite, the database engine; PostgreSQL's own CPU is not included).
+// Less sensitive than wall time to other work on a loaded machine.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the process CPU time per operation since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(processCPU(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}
+
 func reportPercentiles(b *testing.B, d []time.Duration) {
 	if len(d) == 0 {
 		return
@@ -99,6 +116,7 @@ func BenchmarkListByTheme(b *testing.B) {
 			cl := e.in.Client()
 			cl.Get(c.path).Must(b, 200).Contains(b, "Proposal")
 			var d []time.Duration
+			cpu := processCPU(b)
 			for b.Loop() {
 				start := time.Now()
 				if r := cl.Get(c.path); r.Status != 200 {
@@ -106,6 +124,7 @@ func BenchmarkListByTheme(b *testing.B) {
 				}
 				d = append(d, time.Since(start))
 			}
+			reportCPU(b, cpu)
 			reportPercentiles(b, d)
 		})
 	}
@@ -124,6 +143,7 @@ func BenchmarkListByTheme(b *testing.B) {
 	} {
 		b.Run(testkit.Dialect()+"/"+c.name, func(b *testing.B) {
 			var d []time.Duration
+			cpu := processCPU(b)
 			for b.Loop() {
 				start := time.Now()
 				if _, err := svc.List(b.Context(), sc, c.q); err != nil {
@@ -131,11 +151,13 @@ func BenchmarkListByTheme(b *testing.B) {
 				}
 				d = append(d, time.Since(start))
 			}
+			reportCPU(b, cpu)
 			reportPercentiles(b, d)
 		})
 	}
 	b.Run(testkit.Dialect()+"/domain/counts", func(b *testing.B) {
 		var d []time.Duration
+		cpu := processCPU(b)
 		for b.Loop() {
 			start := time.Now()
 			if _, err := svc.Counts(b.Context(), sc); err != nil {
@@ -143,6 +165,7 @@ func BenchmarkListByTheme(b *testing.B) {
 			}
 			d = append(d, time.Since(start))
 		}
+		reportCPU(b, cpu)
 		reportPercentiles(b, d)
 	})
 }
@@ -161,9 +184,10 @@ func BenchmarkFile(b *testing.B) {
 		clients[i] = &user{Acc: &authors[i], Client: c, CSRF: instancetest.Session(b, e.in, c, authors[i].ID)}
 	}
 	theme := strconv.FormatInt(e.theme("mobility").ID, 10)
-	var d []time.Duration
 	i := 0
 	b.Run(testkit.Dialect(), func(b *testing.B) {
+		var d []time.Duration
+		cpu := processCPU(b)
 		for b.Loop() {
 			u := clients[i%len(clients)]
 			i++
@@ -175,6 +199,7 @@ func BenchmarkFile(b *testing.B) {
 				b.Fatalf("status %d: %s", r.Status, apptest.Snippet(r.Body))
 			}
 		}
+		reportCPU(b, cpu)
 		reportPercentiles(b, d)
 	})
 }
@@ -195,7 +220,7 @@ func BenchmarkFileSustained(b *testing.B) {
 	theme := strconv.FormatInt(e.theme("mobility").ID, 10)
 	var next, accepted atomic.Int64
 	b.Run(testkit.Dialect(), func(b *testing.B) {
-		start := time.Now()
+		start, cpu := time.Now(), processCPU(b)
 		b.SetParallelism(8)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -212,6 +237,7 @@ func BenchmarkFileSustained(b *testing.B) {
 			}
 		})
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "filings/s")
+		reportCPU(b, cpu)
 	})
 	var over int64
 	e.in.App.DB.Raw("SELECT COUNT(*) FROM (SELECT author_id FROM proposals GROUP BY author_id, theme_id, session_id HAVING COUNT(*) > 2) x").Scan(&over)

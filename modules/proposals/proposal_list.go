@@ -200,17 +200,20 @@ type Count struct {
 
 // Counts returns the visible published proposals per theme and session,
 // the figures an organiser follows, with the withdrawn ones beside them.
+// The list is shared with the cache (see CacheCounts): read it only.
 func (s *Service) Counts(ctx context.Context, sc *Scope) ([]Count, error) {
-	var out []Count
-	err := s.db.WithContext(ctx).Table("proposals p").
-		Select("p.theme_id, p.session_id, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS n, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS withdrawn", StatePublished, StateWithdrawn).
-		Where("p.component_id = ? AND p.state IN ?", sc.Component.ID, publicStates).
-		Where(moderation.NotHiddenSQL(ResourceType, "p.id")).
-		Group("p.theme_id, p.session_id").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("counting proposals: %w", err)
-	}
-	return out, nil
+	return s.counts.Get(sc.Component.ID, func() ([]Count, error) {
+		var out []Count
+		err := s.db.WithContext(ctx).Table("proposals p").
+			Select("p.theme_id, p.session_id, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS n, SUM(CASE WHEN p.state = ? THEN 1 ELSE 0 END) AS withdrawn", StatePublished, StateWithdrawn).
+			Where("p.component_id = ? AND p.state IN ?", sc.Component.ID, publicStates).
+			Where(moderation.NotHiddenSQL(ResourceType, "p.id")).
+			Group("p.theme_id, p.session_id").Scan(&out).Error
+		if err != nil {
+			return nil, fmt.Errorf("counting proposals: %w", err)
+		}
+		return out, nil
+	})
 }
 
 // totalFrom returns the number of matches of a query filtering only by

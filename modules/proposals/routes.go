@@ -3,6 +3,7 @@
 package proposals
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/polder-civic/polder/core/comments"
@@ -19,6 +20,10 @@ func (m *Module) Routes(r *web.Router) {
 	s := r.Server()
 	if m.svc == nil {
 		m.svc, m.srv = NewService(s.DB, s.Components, s.Audit), s
+		if err := m.svc.CacheCounts(); err != nil {
+			// Uncached counts are only slower.
+			slog.Error("proposals: counts not cached", "err", err)
+		}
 	}
 	h := &handlers{s: s, svc: m.svc}
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete

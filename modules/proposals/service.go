@@ -58,6 +58,22 @@ type Service struct {
 	Now func() time.Time
 	// fts is true when the SQLite FTS5 table exists (see search.go).
 	fts bool
+	// counts caches Counts per component (nil: no cache; see CacheCounts).
+	counts *store.Cache[int64, []Count]
+}
+
+// CacheCounts keeps the counts per theme and session, which every listing
+// page shows and which read all of a component's proposals, for the
+// database's CacheTTL; any write to proposals or moderations through this
+// process drops them. Call it while assembling the instance (it registers
+// write hooks).
+func (s *Service) CacheCounts() error {
+	c, err := store.NewCache[int64, []Count](s.db, "proposals", "moderations")
+	if err != nil {
+		return fmt.Errorf("proposal counts cache: %w", err)
+	}
+	s.counts = c
+	return nil
 }
 
 // NewService returns the service. audit may be nil (no log).
@@ -71,9 +87,10 @@ func (s *Service) Scope(sp *registry.Space, comp *registry.Component) *Scope {
 	return NewScope(s.comps, sp, comp)
 }
 
-// record writes an audit entry after the change is committed (the audit
-// log uses its own connection: writing it inside a SQLite transaction
-// would wait for the transaction's own connection).
+// record writes an audit entry. Outside a transaction the audit log uses
+// its own connection, so never call it inside one with a plain context
+// (on SQLite it would wait for the transaction's own connection): pass
+// store.WithTx(ctx, tx) to write the entry in the transaction.
 func (s *Service) record(ctx context.Context, sc *Scope, actorID int64, actorLabel, action string, p *Proposal, details string) {
 	if s.audit == nil {
 		return

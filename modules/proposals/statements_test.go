@@ -5,6 +5,8 @@ package proposals_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/polder-civic/polder/core/store"
 )
 
 // TestStatementsPerRequest bounds the SQL statements of the two hot
@@ -12,7 +14,9 @@ import (
 // through gorm's callbacks (sessions, casbin and audit included). Core's
 // share is the session read and the account: organisation, space and
 // component come from its caches, and a page view writes no session. The
-// listing adds the counts per theme and session and the page of rows; the
+// listing adds the counts per theme and session (cached too, but the bound
+// does not count on it: the cache may have expired on a slow machine) and
+// the page of rows; the
 // filing adds the participant upsert that locks the author, the quota
 // count, the insert, the audit row and the session save (its flash).
 func TestStatementsPerRequest(t *testing.T) {
@@ -24,7 +28,11 @@ func TestStatementsPerRequest(t *testing.T) {
 	e.filed(u, "mobility", "A first proposal", "The first body, long enough to pass.")
 	u.Client.Get(e.base).Must(t, 200)
 
-	const maxGet, maxFile = 4, 7
+	maxGet, maxFile := 4, 7
+	if e.in.App.DB.Dialect == store.Postgres {
+		// The session save's SET LOCAL synchronous_commit (core/web).
+		maxFile++
+	}
 	list := st.Measure(func() { u.Client.Get(e.base).Must(t, 200).Contains(t, "A first proposal") })
 	if len(list) > maxGet {
 		t.Errorf("listing page ran %d statements, want at most %d:\n%s", len(list), maxGet, strings.Join(list, "\n"))
