@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package pooldata_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/polder-civic/polder/core/realdata"
+	"github.com/polder-civic/polder/modules/sortition/pooldata"
+)
+
+// head is the start of a real file, cut at a line end, so that the
+// fuzzer mutates inputs of a few kilobytes.
+func head(b []byte, max int) []byte {
+	if len(b) <= max {
+		return b
+	}
+	b = b[:max]
+	if i := bytes.LastIndexByte(b, '\n'); i > 0 {
+		b = b[:i+1]
+	}
+	return b
+}
+
+// FuzzReadPool feeds the quota table and the respondents file (what an
+// admin uploads for a draw) arbitrary bytes, seeded with the shared
+// pools in both formats. Reading must not panic, and a pool that reads
+// must be valid: every respondent has one known value per category, and
+// every quota satisfies 0 ≤ min ≤ max.
+func FuzzReadPool(f *testing.F) {
+	for _, p := range [][3]string{
+		{"citizensassemblies-replication/example_small_20", "categories.csv", "respondents.csv"},
+		{"citizensassemblies-replication/example_large_200", "categories.csv", "respondents.csv"},
+		{"sortition-algorithms-fixtures", "features.csv", "candidates.csv"},
+		{"synthetic_600_60", "categories.csv", "respondents.csv"},
+	} {
+		dir := realdata.SharedData(f, "sortition", filepath.FromSlash(p[0]))
+		cats, err := os.ReadFile(filepath.Join(dir, p[1]))
+		if err != nil {
+			f.Fatal(err)
+		}
+		resp, err := os.ReadFile(filepath.Join(dir, p[2]))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(cats, head(resp, 3000), false)
+		f.Add(cats, head(resp, 3000), true)
+	}
+	f.Fuzz(func(t *testing.T, categories, respondents []byte, households bool) {
+		cats, err := pooldata.ReadCategories(bytes.NewReader(categories), "categories.csv")
+		if err != nil {
+			return
+		}
+		opt := pooldata.RespondentOptions{}
+		if households {
+			// The Sortition Foundation's address columns.
+			opt.HouseholdColumns = []string{"primary_address1", "primary_zip"}
+		}
+		pool, err := pooldata.ReadRespondents(bytes.NewReader(respondents), "respondents.csv", cats, opt)
+		if err != nil {
+			return
+		}
+		if err := pool.Validate(); err != nil {
+			t.Fatalf("a pool that reads is invalid: %v", err)
+		}
+	})
+}
