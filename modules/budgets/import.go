@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -56,7 +57,10 @@ func (s *Service) ImportCSV(ctx context.Context, sp *registry.Space, b *Budget, 
 			break
 		}
 		line, _ := cr.FieldPos(0)
-		if err != nil {
+		// A file in another encoding than UTF-8 (Latin-1 from a
+		// spreadsheet) is refused by its line: PostgreSQL would refuse the
+		// text with an internal error.
+		if err != nil || !utf8.ValidString(strings.Join(rec, "")) {
 			return 0, perr.Invalid("budgets.error.csv_line", map[string]any{"Line": line})
 		}
 		get := func(name string) string {
