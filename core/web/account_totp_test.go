@@ -257,3 +257,35 @@ func TestReauthForAdminChanges(t *testing.T) {
 
 // ReauthAge is older than the re-authentication window.
 const ReauthAge = 16 * time.Minute
+
+// TestTOTPLoginStepExpires: the code must follow the password within 5
+// minutes; after that even a right code does not log in.
+func TestTOTPLoginStepExpires(t *testing.T) {
+	ctx := context.Background()
+	in, _ := accountInstance(t, app.Options{})
+	const pw = "correct horse battery"
+	acc := in.CreateAccount("exp@example.org", pw, false)
+	k, err := in.App.Accounts.BeginTOTP(ctx, acc, "Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.App.Accounts.ConfirmTOTP(ctx, acc.ID, code(t, k.Secret(), 0)); err != nil {
+		t.Fatal(err)
+	}
+	c := in.Client()
+	login(t, c, "exp@example.org", pw).Must(t, http.StatusSeeOther)
+	sm := in.App.Server.Sessions
+	sctx, err := sm.Load(ctx, sessionCookie(t, in, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm.Put(sctx, "totp_pending_at", time.Now().Add(-6*time.Minute).Unix())
+	if _, _, err := sm.Commit(sctx); err != nil {
+		t.Fatal(err)
+	}
+	post(t, c, "/login", "/login/totp", url.Values{"code": {code(t, k.Secret(), 30*time.Second)}}).Must(t, http.StatusUnauthorized).
+		Contains(t, in.App.Bundle.T("en", "accounts.totp.error.expired", nil))
+	if loc := c.Get("/account").Location; !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("an expired second step logged in (GET /account → %q)", loc)
+	}
+}
