@@ -26,6 +26,7 @@ type pricer struct {
 	// early allows stopping at a good improving panel (see price).
 	early      bool
 	extraNodes int
+	rebuilt    bool // root is re-solving from scratch after a failure
 }
 
 func newPricer(p *Pool, k int, households bool) *pricer {
@@ -89,7 +90,24 @@ func (pr *pricer) root(w []float64) (*simplex, lpStatus) {
 		pr.base = s
 	}
 	pr.base.setCosts(w)
-	st := pr.base.solve()
+	// New weights leave the basis primal feasible but far from optimal;
+	// flipping the columns whose reduced cost points the other way and
+	// running the dual simplex is much shorter than primal pivoting.
+	var st lpStatus
+	if pr.base.makeDualFeasible() {
+		st = pr.base.dualSolve()
+		pr.base.refresh()
+	} else {
+		st = pr.base.solve()
+	}
+	if st != lpOptimal && !pr.rebuilt {
+		// The constraints have not changed, so this is numerical drift
+		// after many warm starts: start again from a fresh tableau once.
+		pr.base, pr.rebuilt = nil, true
+		s, st := pr.root(w)
+		pr.rebuilt = false
+		return s, st
+	}
 	return pr.base, st
 }
 

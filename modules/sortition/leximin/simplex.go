@@ -78,6 +78,59 @@ type simplex struct {
 	slack []bool
 	// deadline, when set, stops iterate with lpIterLimit.
 	deadline time.Time
+	cands    []dualCand // scratch: the dual ratio test's breakpoints
+}
+
+// dualCand is a breakpoint of the dual ratio test.
+type dualCand struct {
+	k        int
+	ratio, a float64
+}
+
+// candHeap is a binary min-heap of breakpoints: smallest ratio first, and
+// among equal ratios the larger pivot element (numerically safer).
+type candHeap []dualCand
+
+func (h candHeap) less(i, j int) bool {
+	if h[i].ratio != h[j].ratio {
+		return h[i].ratio < h[j].ratio
+	}
+	return math.Abs(h[i].a) > math.Abs(h[j].a)
+}
+
+func (h candHeap) down(i int) {
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+func (h candHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h *candHeap) pop() dualCand {
+	old := *h
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	*h = old[:n]
+	(*h).down(0)
+	return top
 }
 
 // markSlack turns row i's artificial into the row's surplus variable: the
@@ -552,6 +605,7 @@ func (s *simplex) clone() *simplex {
 	c.hi = append([]float64(nil), s.hi...)
 	c.cost = append([]float64(nil), s.cost...)
 	c.nz = nil
+	c.cands = nil
 	return &c
 }
 
@@ -589,6 +643,41 @@ func (s *simplex) setBounds(j int, lo, hi float64) {
 	}
 }
 
+// makeDualFeasible moves every nonbasic column whose reduced cost has the
+// wrong sign for the bound it sits at to its other bound, which makes the
+// basis dual feasible; the dual simplex then restores primal feasibility.
+// After new costs (the pricing problem's weights change at every call)
+// this takes a few dual pivots where the primal simplex would move the
+// columns one by one, a pivot or a flip each. It needs finite bounds on
+// the columns it moves and reports false (changing nothing) otherwise.
+func (s *simplex) makeDualFeasible() bool {
+	var flip []int
+	for j, dj := range s.d {
+		// Basic columns have a reduced cost of exactly zero.
+		wrong := (dj > optTol && !s.upper[j]) || (dj < -optTol && s.upper[j])
+		if !wrong || s.lo[j] == s.hi[j] {
+			continue
+		}
+		if math.IsInf(s.hi[j], 1) || math.IsInf(s.lo[j], -1) {
+			return false
+		}
+		flip = append(flip, j)
+	}
+	for _, j := range flip {
+		delta := s.hi[j] - s.lo[j]
+		if s.upper[j] {
+			delta = -delta
+		}
+		for i := 0; i < s.m; i++ {
+			if a := s.tab[i][j]; a != 0 {
+				s.xB[i] -= a * delta
+			}
+		}
+		s.upper[j] = !s.upper[j]
+	}
+	return true
+}
+
 // dualSolve restores primal feasibility after bound changes with the
 // bounded dual simplex method (the basis is dual feasible, being optimal
 // before the change), then polishes with primal iterations. This is what
@@ -616,7 +705,7 @@ func (s *simplex) dualSolve() lpStatus {
 		s.iters++
 		increase := target > s.xB[r]
 		row := s.tab[r]
-		j, best, bestA := -1, math.Inf(1), 0.0
+		cands := s.cands[:0]
 		for k, a := range row {
 			if math.Abs(a) < pivTol || s.lo[k] == s.hi[k] {
 				continue
@@ -632,14 +721,55 @@ func (s *simplex) dualSolve() lpStatus {
 			if !ok || k == s.basis[r] {
 				continue
 			}
-			ratio := math.Abs(s.d[k]) / math.Abs(a)
-			if ratio < best-1e-12 || (ratio <= best+1e-12 && math.Abs(a) > math.Abs(bestA)) {
-				j, best, bestA = k, ratio, a
-			}
+			cands = append(cands, dualCand{k: k, ratio: math.Abs(s.d[k]) / math.Abs(a), a: a})
 		}
-		if j < 0 {
+		s.cands = cands
+		if len(cands) == 0 {
 			return lpInfeasible
 		}
+		// Bound-flipping ratio test: walk the breakpoints in ratio order;
+		// a boxed column whose whole range does not yet repair the row's
+		// infeasibility is flipped to its other bound (its reduced cost
+		// changes sign at the pivot, which matches the new bound) and the
+		// walk goes on. With hundreds of [0, c_t] columns this replaces
+		// hundreds of short dual steps by one long one.
+		// The walk usually stops after a few breakpoints: a heap gives
+		// them in order without sorting all of them.
+		h := candHeap(cands)
+		h.init()
+		slope := math.Abs(target - s.xB[r])
+		var pick dualCand
+		found := false
+		for len(h) > 0 {
+			c := h.pop()
+			span := s.hi[c.k] - s.lo[c.k]
+			if math.IsInf(span, 0) {
+				pick, found = c, true
+				break
+			}
+			slope -= math.Abs(c.a) * span
+			if slope <= feasTol {
+				pick, found = c, true
+				break
+			}
+			// flip c to its other bound
+			delta := span
+			if s.upper[c.k] {
+				delta = -delta
+			}
+			for i := 0; i < s.m; i++ {
+				if a := s.tab[i][c.k]; a != 0 {
+					s.xB[i] -= a * delta
+				}
+			}
+			s.upper[c.k] = !s.upper[c.k]
+		}
+		if !found {
+			// Every column can move its whole range and the row stays
+			// infeasible.
+			return lpInfeasible
+		}
+		j, bestA := pick.k, pick.a
 		delta := (target - s.xB[r]) / -bestA
 		enterVal := s.nonbasicValue(j) + delta
 		for i := 0; i < s.m; i++ {
