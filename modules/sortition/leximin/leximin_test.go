@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,9 +175,13 @@ func TestSynthetic600SupportMeetsQuotas(t *testing.T) {
 	if short.Complete || math.IsNaN(short.Gap) || short.Gap < 0 {
 		t.Fatalf("50 ms run: complete %v, gap %v", short.Complete, short.Gap)
 	}
-	limit := 40 * time.Second
-	if testing.Short() {
-		limit = 10 * time.Second
+	// The run to optimality takes seconds of CPU (tens of seconds of wall
+	// time on a loaded CI machine): CI runs a capped one, whose support
+	// must meet the quotas all the same; POLDER_SORTITION_LONG runs it to
+	// the end and checks that the short run's bound brackets the optimum.
+	limit := 2 * time.Second
+	if os.Getenv("POLDER_SORTITION_LONG") != "" {
+		limit = 120 * time.Second
 	}
 	r, err := leximin.Solve(context.Background(), p, 60, leximin.Options{MaximinOnly: true, TimeLimit: limit})
 	if err != nil {
