@@ -125,6 +125,9 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 	isFixed := make([]bool, nT)
 	res := &Result{K: k, Complete: true}
 	var q []float64
+	// done is the distribution of the last stage solved to optimality: a
+	// stage cut short mid-LP may be worse in the leximin order.
+	var done []float64
 	for nFixed := 0; nFixed < nT; {
 		res.Stages++
 		st, err := cg.stage(ctx, isFixed, fixed, deadline)
@@ -148,6 +151,7 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 			res.Gap = st.gap
 			break
 		}
+		done = append(done[:0], q...)
 		if opt.MaximinOnly {
 			break
 		}
@@ -193,8 +197,16 @@ func Solve(ctx context.Context, p *Pool, k int, opt Options) (*Result, error) {
 		for j := range uni {
 			uni[j] = 1
 		}
-		if minOf(cg.typeProbs(normalised(uni))) > minOf(cg.typeProbs(normalised(q))) {
+		if leximinLess(cg.personProbs(normalised(q)), cg.personProbs(normalised(uni))) {
 			q = uni
+		}
+		if done != nil {
+			// the columns only grew since: pad the earlier distribution
+			prev := make([]float64, len(cg.cols))
+			copy(prev, done)
+			if leximinLess(cg.personProbs(normalised(q)), cg.personProbs(normalised(prev))) {
+				q = prev
+			}
 		}
 		if math.IsNaN(res.Gap) {
 			// no bound from the LP: the mean k/n caps every minimum
@@ -627,6 +639,33 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 			return out, nil
 		}
 	}
+}
+
+// personProbs returns every volunteer's probability, sorted ascending
+// (types weighted by their size), for leximin comparisons.
+func (cg *colgen) personProbs(q []float64) []float64 {
+	var out []float64
+	for t, p := range cg.typeProbs(q) {
+		for range int(cg.size[t]) {
+			out = append(out, p)
+		}
+	}
+	sort.Float64s(out)
+	return out
+}
+
+// leximinLess reports whether the sorted probability vector a is below b
+// in the leximin order (ties within 1e-9).
+func leximinLess(a, b []float64) bool {
+	for i := range a {
+		if a[i] < b[i]-1e-9 {
+			return true
+		}
+		if a[i] > b[i]+1e-9 {
+			return false
+		}
+	}
+	return false
 }
 
 func minOf(x []float64) float64 {
