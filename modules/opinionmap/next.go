@@ -15,6 +15,18 @@ import (
 // participant has voted on every visible statement. p may be nil (a
 // visitor who has not voted yet).
 func (s *Service) Next(ctx context.Context, comp *registry.Component, p *Participant) (*Statement, error) {
+	var mine map[int64]int
+	if p != nil {
+		var err error
+		if mine, err = s.MyVotes(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return s.NextAfter(ctx, comp, p, mine)
+}
+
+// NextAfter is Next given the participant's votes (VoteAndList).
+func (s *Service) NextAfter(ctx context.Context, comp *registry.Component, p *Participant, mine map[int64]int) (*Statement, error) {
 	sts, err := s.visibleStatements(ctx, comp.ID)
 	if err != nil {
 		return nil, err
@@ -30,10 +42,6 @@ func (s *Service) Next(ctx context.Context, comp *registry.Component, p *Partici
 	var pid int64
 	if p != nil {
 		pid = p.ID
-		mine, err := s.MyVotes(ctx, p)
-		if err != nil {
-			return nil, err
-		}
 		m.AddParticipant(pid)
 		for sid, v := range mine {
 			if byID[sid] != nil {

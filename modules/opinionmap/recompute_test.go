@@ -156,3 +156,44 @@ func topConsensus(res *opinionmath.Result) int64 {
 	}
 	return res.GroupConsensus[0].StatementID
 }
+
+// TestVoteAndList: the votes returned with a vote (one statement on
+// PostgreSQL) are the participant's current ones, a changed vote
+// included once with its new value.
+func TestVoteAndList(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ids := e.seed("One", "Two", "Three")
+	p, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AnonKey: "k"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AnonKey: "other"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc().Vote(ctx, e.comp, other, ids[2], 1); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		statement int64
+		vote      int
+		want      map[int64]int
+	}{
+		{ids[0], 1, map[int64]int{ids[0]: 1}},
+		{ids[1], -1, map[int64]int{ids[0]: 1, ids[1]: -1}},
+		{ids[0], 0, map[int64]int{ids[0]: 0, ids[1]: -1}},
+	}
+	for i, st := range steps {
+		got, err := e.svc().VoteAndList(ctx, e.comp, p, st.statement, st.vote)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(st.want) {
+			t.Fatalf("step %d: votes %v, want %v", i, got, st.want)
+		}
+	}
+	if n := e.countVotes(0); n != 3 {
+		t.Fatalf("%d vote rows, want 3", n)
+	}
+}

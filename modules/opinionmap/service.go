@@ -4,6 +4,7 @@ package opinionmap
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -188,12 +189,25 @@ func ParseVote(v string) (int, error) {
 // participant and statement, a later vote replaces the earlier one. It
 // schedules a recompute and never waits for it.
 func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) error {
+	_, err := s.vote(ctx, comp, p, statementID, vote, false)
+	return err
+}
+
+// VoteAndList records a vote like Vote and returns all the participant's
+// votes by statement id, this one included (to choose the next
+// statement). On PostgreSQL it is one statement (the upsert in a CTE with
+// the participant's other votes); on SQLite the upsert then a read.
+func (s *Service) VoteAndList(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) (map[int64]int, error) {
+	return s.vote(ctx, comp, p, statementID, vote, true)
+}
+
+func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int, list bool) (map[int64]int, error) {
 	if vote < -1 || vote > 1 {
-		return perr.Invalid("opinionmap.error.vote", nil)
+		return nil, perr.Invalid("opinionmap.error.vote", nil)
 	}
 	sts, err := s.visibleStatements(ctx, comp.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	found := false
 	for i := range sts {
@@ -206,24 +220,42 @@ func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Partici
 		// Not in the (possibly slightly old) list: ask the database.
 		var st Statement
 		if err := s.db.WithContext(ctx).Select("id, state").Where("component_id = ? AND id = ?", comp.ID, statementID).Limit(1).Find(&st).Error; err != nil {
-			return fmt.Errorf("loading statement: %w", err)
+			return nil, fmt.Errorf("loading statement: %w", err)
 		}
 		if st.ID == 0 || !visible(st.State) {
-			return perr.NotFound("statement")
+			return nil, perr.NotFound("statement")
 		}
 	}
 	now := s.Now()
 	// One statement for both dialects: the primary key makes the vote
 	// unique, and the upsert makes the last one win without a lock.
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
+	const upsert = `INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at`,
-		statementID, p.ID, comp.ID, vote, now, now).Error
-	if err != nil {
-		return fmt.Errorf("recording vote: %w", err)
+ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at`
+	var mine map[int64]int
+	switch {
+	case list && s.db.Dialect == store.Postgres:
+		// The main query sees the table as before the upsert, so the
+		// voted statement comes from the upsert's RETURNING.
+		mine, err = s.scanVotes(s.db.WithContext(ctx).Raw(`WITH up AS (`+upsert+` RETURNING statement_id, vote)
+SELECT statement_id, vote FROM up
+UNION ALL SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ? AND statement_id <> ?`,
+			statementID, p.ID, comp.ID, vote, now, now, p.ID, statementID).Rows())
+		if err != nil {
+			return nil, fmt.Errorf("recording vote: %w", err)
+		}
+	default:
+		if err := s.db.WithContext(ctx).Exec(upsert, statementID, p.ID, comp.ID, vote, now, now).Error; err != nil {
+			return nil, fmt.Errorf("recording vote: %w", err)
+		}
+		if list {
+			if mine, err = s.MyVotes(ctx, p); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.schedule(comp)
-	return nil
+	return mine, nil
 }
 
 // schedule asks for a recompute of a component without touching the
@@ -417,11 +449,16 @@ func (s *Service) MyVotes(ctx context.Context, p *Participant) (map[int64]int, e
 	}
 	// Raw rows: this runs on every vote (the next statement), so no
 	// struct mapping.
-	rows, err := s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ?", p.ID).Rows()
+	return s.scanVotes(s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ?", p.ID).Rows())
+}
+
+// scanVotes reads (statement_id, vote) rows into a map.
+func (s *Service) scanVotes(rows *sql.Rows, err error) (map[int64]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading votes: %w", err)
 	}
 	defer rows.Close()
+	out := map[int64]int{}
 	for rows.Next() {
 		var sid int64
 		var v int

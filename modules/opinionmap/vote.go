@@ -122,11 +122,20 @@ func (h *handlers) apiVote(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return perr.New(perr.CodeBadRequest, "error.bad_request", nil)
 	}
-	p, err := h.vote(c, in.StatementID, in.Vote)
+	v, err := ParseVote(in.Vote)
 	if err != nil {
 		return err
 	}
-	next, err := h.svc.Next(c.Request().Context(), web.Component(c), p)
+	p, err := h.participant(c, true)
+	if err != nil {
+		return err
+	}
+	ctx, comp := c.Request().Context(), web.Component(c)
+	mine, err := h.svc.VoteAndList(ctx, comp, p, in.StatementID, v)
+	if err != nil {
+		return err
+	}
+	next, err := h.svc.NextAfter(ctx, comp, p, mine)
 	if err != nil {
 		return err
 	}
