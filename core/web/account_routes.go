@@ -147,6 +147,9 @@ func (s *Server) LoginAccount(c echo.Context, acc *accounts.Account) error {
 	}
 	s.mergeSession(c, secret, acc.ID)
 	ctx := c.Request().Context()
+	// A login waiting for another account's code does not survive.
+	s.Sessions.Remove(ctx, sessionTOTPPendingKey)
+	s.Sessions.Remove(ctx, sessionTOTPPendingAtKey)
 	s.Sessions.Put(ctx, sessionEpochKey, acc.SessionEpoch)
 	if acc.Locale != "" {
 		s.Sessions.Put(ctx, "locale", acc.Locale)

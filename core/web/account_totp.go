@@ -304,8 +304,6 @@ func (s *Server) accountLoginTOTP(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Sessions.Remove(ctx, sessionTOTPPendingKey)
-	s.Sessions.Remove(ctx, sessionTOTPPendingAtKey)
 	if err := s.LoginAccount(c, acc); err != nil {
 		return err
 	}
