@@ -107,7 +107,8 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // TestAttemptReplayedTokens uses each one-time token twice: e-mail
 // confirmation, password reset, invitation code, blind token (and its
-// issuance), and the CSRF token and cookie of a session that ended.
+// issuance), solved proof-of-work challenge, and the CSRF token and
+// cookie of a session that ended.
 func TestAttemptReplayedTokens(t *testing.T) {
 	ctx := context.Background()
 	in := apptest.New(t, app.Options{SpaceTypes: spaceTypes(), Modules: modules()})
@@ -216,6 +217,27 @@ func TestAttemptReplayedTokens(t *testing.T) {
 			refused(t, "token redeemed twice (page)", send(t, in, c, csrf, "10.8.0.3", fx.URL()+"/anon/redeem", url.Values{"token": {blindtoken.FormatToken(req.Message, sig)}}, ""))
 			// One token per verified person: a second issuance is refused.
 			refused(t, "second issuance", send(t, in, p.Client, p.CSRF, "", "/api/v1"+fx.URL()+"/anon/issue", nil, fmt.Sprintf(`{"blinded":%q}`, b64(again.Blinded))))
+		})
+	})
+
+	t.Run("ProofOfWork", func(t *testing.T) {
+		c, csrf := visitor(t, in)
+		m := regexp.MustCompile(`name="pow_challenge" value="([^"]+)"`).FindStringSubmatch(c.Get("/register").Body)
+		if m == nil {
+			t.Fatal("the registration form carries no proof-of-work challenge")
+		}
+		nonce, err := pow.Solve(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := func(nick string) url.Values {
+			return url.Values{"email": {nick + "@example.org"}, "name": {"Solver"}, "nickname": {nick}, "password": {pw}, "kind": {"person"},
+				pow.FieldChallenge: {m[1]}, pow.FieldNonce: {nonce}}
+		}
+		send(t, in, c, csrf, "10.8.0.4", "/register", form("solver1"), "").Must(t, http.StatusOK)
+		instancetest.NoWrites(t, in.App.DB, except, "solved challenge replayed", func() {
+			c, csrf := visitor(t, in)
+			refused(t, "solved challenge replayed", send(t, in, c, csrf, "10.8.0.5", "/register", form("solver2"), ""))
 		})
 	})
 
