@@ -266,7 +266,7 @@ func TestAttemptReplayedTokens(t *testing.T) {
 // attempt is refused with "try again in N s" and writes nothing but the
 // limiters' counters: failed logins per address and per e-mail,
 // registrations without proof of work per address (page and API), mailed
-// links per e-mail, verification failures per account, and redemptions
+// reset and confirmation links per e-mail, verification failures per account, and redemptions
 // without proof of work per address.
 func TestAttemptRateLimits(t *testing.T) {
 	ctx := context.Background()
@@ -335,6 +335,25 @@ func TestAttemptRateLimits(t *testing.T) {
 		})
 		if sent() != n {
 			t.Errorf("%d mails sent over the limit", sent()-n)
+		}
+		// Confirmation links have their own count, per address too.
+		c, csrf := visitor(t, in)
+		r := send(t, in, c, csrf, "10.9.2.200", "/register", url.Values{"email": {"una@example.org"}, "name": {"Una"}, "nickname": {"una"}, "password": {pw}, "kind": {"person"}}, "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("register: status %d", r.Status)
+		}
+		for i := 0; i < accounts.ResetMax; i++ {
+			c, csrf := visitor(t, in)
+			send(t, in, c, csrf, fmt.Sprintf("10.9.4.%d", i+1), "/confirm/resend", url.Values{"email": {"una@example.org"}}, "")
+		}
+		n = sent()
+		instancetest.NoWrites(t, in.App.DB, except, "confirmation links over the limit", func() {
+			c, csrf := visitor(t, in)
+			overLimit(t, "confirmation link over the limit (page)", send(t, in, c, csrf, "10.9.4.100", "/confirm/resend", url.Values{"email": {"una@example.org"}}, ""))
+			overLimit(t, "confirmation link over the limit (API)", send(t, in, c, csrf, "10.9.4.101", "/api/v1/confirm/resend", nil, `{"email":"una@example.org"}`))
+		})
+		if sent() != n {
+			t.Errorf("%d confirmation mails sent over the limit", sent()-n)
 		}
 	})
 
