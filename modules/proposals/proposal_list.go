@@ -152,7 +152,16 @@ func (s *Service) List(ctx context.Context, sc *Scope, q ListQuery) (*ListResult
 		q.Page = 1
 	}
 	res := &ListResult{Page: q.Page, PerPage: q.PerPage, Items: []ListItem{}, Total: q.total}
-	if q.total <= 0 {
+	if q.total <= 0 && s.counts != nil && totalFrom(nil, q) >= 0 {
+		// Filtered by theme and session only: the total is a sum of the
+		// cached counts per theme and session (see CacheCounts), not a
+		// count of the rows.
+		counts, err := s.Counts(ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		res.Total = totalFrom(counts, q)
+	} else if q.total <= 0 {
 		if err := s.filtered(ctx, sc.Component.ID, q).Count(&res.Total).Error; err != nil {
 			return nil, fmt.Errorf("counting proposals: %w", err)
 		}
