@@ -16,7 +16,7 @@ import (
 
 // created reads the id of the object a JSON call created, failing the test
 // on any other status.
-func created(t *testing.T, what string, r *apptest.Response) string {
+func created(t testing.TB, what string, r *apptest.Response) string {
 	t.Helper()
 	if r.Status != http.StatusOK && r.Status != http.StatusCreated && r.Status != http.StatusAccepted {
 		t.Fatalf("creating %s: status %d\n%s", what, r.Status, apptest.Snippet(r.Body))
@@ -31,7 +31,7 @@ func created(t *testing.T, what string, r *apptest.Response) string {
 }
 
 // one reads a single id from the database.
-func one(t *testing.T, in *apptest.Instance, what, query string, args ...any) string {
+func one(t testing.TB, in *apptest.Instance, what, query string, args ...any) string {
 	t.Helper()
 	var ids []int64
 	if err := in.App.DB.Raw(query, args...).Scan(&ids).Error; err != nil || len(ids) == 0 {
@@ -44,7 +44,7 @@ func one(t *testing.T, in *apptest.Instance, what, query string, args ...any) st
 // published and draft proposals, comment and API token; and the shared
 // objects the admin routes name (a budget and project, a statement, a
 // report, a synthesis, the fixture's themes and sessions).
-func attemptObjects(t *testing.T, in *apptest.Instance, fx *instancetest.Fixture, owner, admin *instancetest.User) instancetest.Params {
+func attemptObjects(t testing.TB, in *apptest.Instance, fx *instancetest.Fixture, owner, admin *instancetest.User) instancetest.Params {
 	js := func(u *instancetest.User, method, path, body string) *apptest.Response {
 		return instancetest.JSON(t, in, u.Client, method, "/api/v1"+path, u.CSRF, "", body)
 	}

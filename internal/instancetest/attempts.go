@@ -52,7 +52,7 @@ type AttemptSetup struct {
 	// needs (admin is an organisation admin), and names them for the
 	// path parameters of the routes. A route whose parameter no entry
 	// names fails the matrix: it must be given an object to attack.
-	Objects func(t *testing.T, in *apptest.Instance, fx *Fixture, owner, admin *User) Params
+	Objects func(t testing.TB, in *apptest.Instance, fx *Fixture, owner, admin *User) Params
 	// OthersAllowed lists the routes ("METHOD PATH") through which a
 	// participant legitimately acts on another's object (supports it,
 	// comments on it, reports it), each with the reason. Every other
@@ -156,6 +156,46 @@ func request(tb testing.TB, in *apptest.Instance, rt web.Route, path, csrf strin
 	return req
 }
 
+// FillPath substitutes a route's path parameters: the fixture's space and
+// the route's component, and the named objects of params. owned tells
+// whether one of them belongs to a participant; missing lists the
+// parameters params does not name (filled with "1").
+func FillPath(rt web.Route, fx *Fixture, params Params) (path string, owned bool, missing []string) {
+	path = paramRe.ReplaceAllStringFunc(rt.Path, func(m string) string {
+		name := m[1:]
+		switch name {
+		case "space":
+			return fx.Process.Slug
+		case "component":
+			mod := strings.TrimPrefix(rt.Scope, "component:")
+			if comp := fx.Components[mod]; comp != nil {
+				return fmt.Sprint(comp.ID)
+			}
+		}
+		p, ok := params.lookup(rt, name)
+		if !ok {
+			missing = append(missing, m)
+			return "1"
+		}
+		owned = owned || p.Owned
+		return url.PathEscape(p.Value)
+	})
+	return path, owned, missing
+}
+
+// StateChanging lists an instance's routes that may change state (POST,
+// PUT, PATCH, DELETE), in a stable order.
+func StateChanging(in *apptest.Instance) []web.Route {
+	var routes []web.Route
+	for _, rt := range in.App.Server.Routes.All() {
+		if stateChanging(rt) {
+			routes = append(routes, rt)
+		}
+	}
+	sort.SliceStable(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
+	return routes
+}
+
 // AttemptMatrix assembles an instance from opts and sends every
 // state-changing route (POST, PUT, PATCH, DELETE; pages and API) the
 // attempts an attacker would make:
@@ -199,41 +239,12 @@ func AttemptMatrix(t *testing.T, opts app.Options, setup AttemptSetup) {
 		except[k] = v
 	}
 
-	var routes []web.Route
-	for _, rt := range in.App.Server.Routes.All() {
-		if stateChanging(rt) {
-			routes = append(routes, rt)
-		}
-	}
-	sort.SliceStable(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
+	routes := StateChanging(in)
 	if len(routes) < 10 {
 		t.Fatalf("only %d state-changing routes", len(routes))
 	}
 
-	// fill substitutes path parameters; missing lists those no entry
-	// names.
-	fill := func(rt web.Route) (path string, owned bool, missing []string) {
-		path = paramRe.ReplaceAllStringFunc(rt.Path, func(m string) string {
-			name := m[1:]
-			switch name {
-			case "space":
-				return fx.Process.Slug
-			case "component":
-				mod := strings.TrimPrefix(rt.Scope, "component:")
-				if comp := fx.Components[mod]; comp != nil {
-					return fmt.Sprint(comp.ID)
-				}
-			}
-			p, ok := params.lookup(rt, name)
-			if !ok {
-				missing = append(missing, m)
-				return "1"
-			}
-			owned = owned || p.Owned
-			return url.PathEscape(p.Value)
-		})
-		return path, owned, missing
-	}
+	fill := func(rt web.Route) (string, bool, []string) { return FillPath(rt, fx, params) }
 
 	visitor := in.Client()
 	visitorCSRF := Session(t, in, visitor, 0)

@@ -56,11 +56,21 @@ func (s *Service) ImportCSV(ctx context.Context, sp *registry.Space, b *Budget, 
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if err != nil {
+			// A malformed record has no fields to ask FieldPos about (it
+			// panics): the parse error names the line.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			return 0, perr.Invalid("budgets.error.csv_line", map[string]any{"Line": line})
+		}
 		line, _ := cr.FieldPos(0)
 		// A file in another encoding than UTF-8 (Latin-1 from a
 		// spreadsheet) is refused by its line: PostgreSQL would refuse the
 		// text with an internal error.
-		if err != nil || !utf8.ValidString(strings.Join(rec, "")) {
+		if !utf8.ValidString(strings.Join(rec, "")) {
 			return 0, perr.Invalid("budgets.error.csv_line", map[string]any{"Line": line})
 		}
 		get := func(name string) string {
