@@ -643,6 +643,31 @@ func (s *simplex) setBounds(j int, lo, hi float64) {
 	}
 }
 
+// warmStart builds the tableau, pivots each given structural column into
+// the given row and recomputes the basic values. It reports whether the
+// basis is primal feasible; when it is not, the caller must start afresh
+// (the simplex is left in an unusable state).
+func (s *simplex) warmStart(pairs [][2]int) bool {
+	if !s.built {
+		s.build()
+	}
+	for _, p := range pairs {
+		i, col := p[0], s.m+p[1]
+		if math.Abs(s.tab[i][col]) < pivTol {
+			return false
+		}
+		s.pivot(i, col)
+		s.basis[i] = col
+	}
+	s.refresh()
+	for i, b := range s.basis {
+		if s.xB[i] < s.lo[b]-feasTol || s.xB[i] > s.hi[b]+feasTol {
+			return false
+		}
+	}
+	return true
+}
+
 // makeDualFeasible moves every nonbasic column whose reduced cost has the
 // wrong sign for the bound it sits at to its other bound, which makes the
 // basis dual feasible; the dual simplex then restores primal feasibility.

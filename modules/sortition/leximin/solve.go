@@ -357,6 +357,9 @@ type colgen struct {
 	log *slog.Logger
 	// active lists the types whose rows are in the master LP.
 	active []int
+	// warm is the best distribution over cols found so far (nil before
+	// the first master LP): the next master LP starts from it.
+	warm []float64
 	pr     *pricer
 	size   []float64
 	cols   [][]int
@@ -411,6 +414,7 @@ func (cg *colgen) stage(ctx context.Context, isFixed []bool, fixed []float64, de
 		if err != nil || !out.complete {
 			return out, err
 		}
+		cg.warm = normalised(out.q)
 		pi := cg.typeProbs(out.q)
 		in := make([]bool, nT)
 		for _, t := range cg.active {
@@ -575,18 +579,71 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 	}
 	s.addColumn(col, 1, 0, math.Inf(1)) // z
 	clear(col)
+	surplus := make([]int, nA)
 	for r, t := range cg.active {
+		surplus[r] = -1
 		if isFixed[t] {
 			col[r] = -1
-			s.addColumn(col, 0, 0, math.Inf(1))
+			surplus[r] = s.addColumn(col, 0, 0, math.Inf(1))
 			col[r] = 0
 		}
+	}
+	// Warm start: the best distribution known so far (the previous
+	// stage's, or the previous round's before new rows joined) enters as
+	// one column, the mixture of its panels; with it in the convexity row
+	// and the surplus of each fixed row basic, the basis is feasible, so
+	// phase 1 has nothing left to do. Rebuilt LPs used to spend most of
+	// their pivots there.
+	var warm []float64
+	mixCol := -1
+	if cg.warm != nil {
+		warm = make([]float64, len(cg.cols))
+		copy(warm, cg.warm)
+		mix := make([]float64, nA+1)
+		for j, wj := range warm {
+			if wj <= 0 {
+				continue
+			}
+			for r, t := range cg.active {
+				if m := cg.cols[j][t]; m > 0 {
+					mix[r] += wj * float64(m) / cg.size[t]
+				}
+			}
+		}
+		mix[nA] = 1
+		mixCol = s.addColumn(mix, 0, 0, math.Inf(1))
 	}
 	panelBase := len(s.cols)
 	for _, c := range cg.cols {
 		s.addColumn(cg.activeColumn(c), 0, 0, math.Inf(1))
 	}
+	if mixCol >= 0 {
+		pairs := [][2]int{{nA, mixCol}}
+		for r := range cg.active {
+			if surplus[r] >= 0 {
+				pairs = append(pairs, [2]int{r, surplus[r]})
+			}
+		}
+		if !s.warmStart(pairs) {
+			// not feasible after all (a fixed row omitted before):
+			// start from scratch
+			cg.warm = nil
+			return cg.stageRows(ctx, isFixed, fixed, deadline)
+		}
+	}
+	// panels returns the distribution over cg.cols, the mixture column's
+	// weight spread back over the panels it mixes.
+	panels := func(x []float64) []float64 {
+		q := append([]float64(nil), x[panelBase:]...)
+		if mixCol >= 0 {
+			for j, wj := range warm {
+				q[j] += x[mixCol] * wj
+			}
+		}
+		return q
+	}
 	var out stageResult
+	cleanups := 0
 	for {
 		st := s.solve()
 		out.iters = s.iters
@@ -597,7 +654,7 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 			out.gap = math.NaN()
 			if s.phase == 2 {
 				out.z = s.objective()
-				out.q = append([]float64(nil), s.values()[panelBase:]...)
+				out.q = panels(s.values())
 			}
 			return out, nil
 		}
@@ -621,10 +678,18 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 			}
 		}
 		stop := ctx.Err() != nil || (!deadline.IsZero() && time.Now().After(deadline))
+		if added == 0 && !stop && len(r.improving) > 0 && cleanups < 3 {
+			// Panels already in the LP price positive: the incrementally
+			// updated reduced costs have drifted. Recompute them and
+			// re-optimise from the same basis.
+			cleanups++
+			s.computeReduced()
+			continue
+		}
 		if added == 0 || stop {
 			out.z = s.objective()
 			x := s.values()
-			out.q = append([]float64(nil), x[panelBase:]...)
+			out.q = panels(x)
 			out.dual = make([]float64, nT)
 			for r, t := range cg.active {
 				out.dual[t] = -y[r]
@@ -632,7 +697,10 @@ func (cg *colgen) stageRows(ctx context.Context, isFixed []bool, fixed []float64
 			// Lagrangian bound: any distribution has Σq = 1, so z can rise
 			// by at most the largest reduced cost of a panel.
 			out.gap = math.Max(0, r.bound-thr)
-			out.complete = added == 0 && r.exact && len(r.improving) == 0
+			// Only panels already in the LP may still price positive, by
+			// rounding: within the 1e-7 the results are exact to, the
+			// stage is optimal.
+			out.complete = added == 0 && r.exact && (len(r.improving) == 0 || r.value-thr <= 1e-7)
 			if out.complete {
 				out.gap = 0
 			}
