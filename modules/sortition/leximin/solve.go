@@ -361,10 +361,10 @@ type colgen struct {
 	// warm is the best distribution over cols found so far (nil before
 	// the first master LP): the next master LP starts from it.
 	warm []float64
-	pr     *pricer
-	size   []float64
-	cols   [][]int
-	seen   map[string]bool
+	pr   *pricer
+	size []float64
+	cols [][]int
+	seen map[string]bool
 }
 
 func (cg *colgen) add(counts []int) bool {
