@@ -23,7 +23,9 @@ import (
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
+	"github.com/polder-civic/polder/modules/proposals"
 	"github.com/polder-civic/polder/spaces/process"
 )
 
@@ -191,5 +193,124 @@ func TestBrowserOpinionMapFlow(t *testing.T) {
 	}
 	if n := count(t, ctx, `main table`); n < 2 {
 		t.Errorf("the report has %d tables, want the groups' and participation's", n)
+	}
+}
+
+// TestBrowserBudgetFlow (#5): a participant fills a basket past the
+// budget, sees the rule's feedback, has the checkout refused with the
+// reason and the basket kept, fixes it and checks out; an admin closes the
+// vote and publishes; the results page shows greedy and MES side by side.
+func TestBrowserBudgetFlow(t *testing.T) {
+	d := newDemoInstance(t)
+	ctx0 := context.Background()
+	// The demo's voters are the proposals seeder's participants.
+	if _, err := proposals.SeedDemo(ctx0, d.App, d.Org.ID, d.res.Process.Slug, 40); err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := budgets.SeedDemo(ctx0, d.App, d.Org.ID, d.res.Process.Slug)
+	must(t, err)
+	compID, _ := d.component(t, budgets.ID)
+	var b budgets.Budget
+	must(t, d.App.DB.Where("component_id = ?", compID).First(&b).Error)
+	var projects []budgets.Project
+	must(t, d.App.DB.Where("budget_id = ?", b.ID).Order("cost DESC, id").Find(&projects).Error)
+	// The costliest projects until the basket is over the budget.
+	var over []budgets.Project
+	var sum int64
+	for _, p := range projects {
+		over = append(over, p)
+		if sum += p.Cost; sum > b.Total {
+			break
+		}
+	}
+	if sum <= b.Total || len(over) < 2 {
+		t.Fatalf("the seeded projects cannot exceed the budget (%d of %d)", sum, b.Total)
+	}
+
+	const email, password = "voter@example.org", "a long enough passphrase"
+	voter := d.CreateAccount(email, password, false)
+	ctx := browser(t)
+	loginAs(t, ctx, d.URL, email, password)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(d.URL+"/processes/"+d.res.Process.Slug),
+		chromedp.Click(chromedp.CSS(`main a[href$="/c/`+strconv.FormatInt(compID, 10)+`"]`)),
+		chromedp.Click(chromedp.CSS(`main h2 a[href$="/budgets/`+strconv.FormatInt(b.ID, 10)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#basket`)),
+	))
+	for _, p := range over {
+		must(t, chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`form[action$="/basket/add"]:has(input[value="`+strconv.FormatInt(p.ID, 10)+`"]) button`)),
+		))
+		// The basket on the next page lists the project.
+		waitText(t, ctx, `#basket`, p.Title)
+	}
+	// The rule's live feedback says why the basket cannot be cast.
+	waitText(t, ctx, `#basket .errors`, "more than the "+strconv.FormatInt(b.Total, 10))
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/checkout"] button`))))
+	waitText(t, ctx, `main div.errors[role=alert]`, "was not cast")
+	waitText(t, ctx, `#basket .errors`, "remove a project")
+	basket := text(t, ctx, `#basket`)
+	for _, p := range over {
+		if !strings.Contains(basket, p.Title) {
+			t.Errorf("after the refused checkout the basket lost %q", p.Title)
+		}
+	}
+	var n int64
+	must(t, d.App.DB.Model(&budgets.Ballot{}).Where("budget_id = ? AND account_id = ?", b.ID, voter.ID).Count(&n).Error)
+	if n != 0 {
+		t.Fatalf("a refused checkout stored %d ballots", n)
+	}
+	// Take the last one out, then vote.
+	last := over[len(over)-1]
+	must(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#basket form[action$="/basket/remove"]:has(input[value="`+strconv.FormatInt(last.ID, 10)+`"]) button`)),
+	))
+	waitText(t, ctx, `#basket`, "follows the rule")
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/checkout"] button`))))
+	waitText(t, ctx, `#ballot`, over[0].Title)
+	var ballot budgets.Ballot
+	must(t, d.App.DB.Where("budget_id = ? AND account_id = ?", b.ID, voter.ID).First(&ballot).Error)
+	var lines []int64
+	must(t, d.App.DB.Table("budget_ballot_lines").Where("ballot_id = ?", ballot.ID).Order("project_id").Pluck("project_id", &lines).Error)
+	if len(lines) != len(over)-1 {
+		t.Errorf("the stored ballot has %d projects, want %d", len(lines), len(over)-1)
+	}
+
+	// The admin closes and publishes (a fresh login counts as recent
+	// re-authentication).
+	const admin, adminPass = "admin@example.org", "another long passphrase"
+	d.CreateAccount(admin, adminPass, true)
+	actx := browser(t)
+	loginAs(t, actx, d.URL, admin, adminPass)
+	must(t, chromedp.Do(actx,
+		chromedp.Navigate(d.URL+"/processes/"+d.res.Process.Slug+"/c/"+strconv.FormatInt(compID, 10)+"/budgets/"+strconv.FormatInt(b.ID, 10)),
+		chromedp.Click(chromedp.CSS(`p.actions a[href$="/admin/budgets/`+strconv.FormatInt(b.ID, 10)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/state"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/state"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/publish"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
+	))
+	waitFor(t, "the published budget", func() bool {
+		var st string
+		d.App.DB.Model(&budgets.Budget{}).Where("id = ?", b.ID).Pluck("state", &st)
+		return st == budgets.StatePublished
+	})
+	// A visitor (the voter's browser) reads the results.
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(d.URL+"/processes/"+d.res.Process.Slug+"/c/"+strconv.FormatInt(compID, 10)+"/budgets/"+strconv.FormatInt(b.ID, 10)),
+		chromedp.Click(chromedp.CSS(`p.actions a[href$="/results"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.results`)),
+	))
+	head := text(t, ctx, `main table thead`)
+	for _, want := range []string{"Most votes first (greedy)", "Method of Equal Shares"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("results header %q lacks %q", head, want)
+		}
+	}
+	if rows := count(t, ctx, `table.results tbody tr`); rows != len(projects) {
+		t.Errorf("results list %d projects, want %d", rows, len(projects))
+	}
+	if summary := text(t, ctx, `main h1 + p`); !strings.Contains(summary, strconv.Itoa(seeded+1)+" voters") {
+		t.Errorf("results do not count the %d ballots (seeded %d + the browser's)", seeded+1, seeded)
 	}
 }
