@@ -158,7 +158,7 @@ func (s *Service) SaveBudget(ctx context.Context, sp *registry.Space, comp *regi
 	if old.State != StateDraft {
 		return perr.Conflict("budgets.error.not_draft", nil)
 	}
-	b.State, b.CreatedAt = old.State, old.CreatedAt
+	b.State, b.CreatedAt, b.ExportKey = old.State, old.CreatedAt, old.ExportKey
 	if err := s.db.WithContext(ctx).Save(b).Error; err != nil {
 		return fmt.Errorf("saving budget: %w", err)
 	}
