@@ -27,6 +27,7 @@ func BenchmarkBasketReadHTTP(b *testing.B) {
 	path := "/budgets/" + itoa(bud.ID) + "/basket"
 	var next atomic.Int64
 	b.ResetTimer()
+	cpu := startCPU(e)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range 32 {
@@ -43,6 +44,7 @@ func BenchmarkBasketReadHTTP(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	cpu.report(b)
 }
 
 // BenchmarkCheckoutService checks out b.N ballots by calling the service
@@ -65,6 +67,7 @@ func BenchmarkCheckoutService(b *testing.B) {
 	}
 	var next atomic.Int64
 	b.ResetTimer()
+	cpu := startCPU(e)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range 32 {
@@ -85,6 +88,7 @@ func BenchmarkCheckoutService(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ballots/s")
+	cpu.report(b)
 	if n := e.count("SELECT COUNT(DISTINCT account_id) FROM budget_ballots WHERE budget_id = ?", bud.ID); n != b.N {
 		b.Fatalf("%d ballots for %d checkouts", n, b.N)
 	}

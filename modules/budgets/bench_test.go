@@ -59,6 +59,7 @@ func benchCheckout(b *testing.B, bearer bool) {
 	var next atomic.Int64
 	var failed atomic.Int64
 	b.ResetTimer()
+	cpu := startCPU(e)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range benchClients() {
@@ -88,6 +89,7 @@ func benchCheckout(b *testing.B, bearer bool) {
 	took := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/took.Seconds(), "ballots/s")
+	cpu.report(b)
 	if failed.Load() != 0 {
 		b.Fatalf("%d checkouts failed", failed.Load())
 	}
