@@ -26,6 +26,7 @@ import (
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
+	"github.com/polder-civic/polder/modules/synthesis"
 	"github.com/polder-civic/polder/spaces/process"
 )
 
@@ -312,5 +313,103 @@ func TestBrowserBudgetFlow(t *testing.T) {
 	}
 	if summary := text(t, ctx, `main h1 + p`); !strings.Contains(summary, strconv.Itoa(seeded+1)+" voters") {
 		t.Errorf("results do not count the %d ballots (seeded %d + the browser's)", seeded+1, seeded)
+	}
+}
+
+// TestBrowserSynthesisFlow (#7): an organiser builds interim synthesis 1
+// from the process's contributions (the background job runs through the
+// job queue, as the worker would run it), renames a topic and publishes;
+// a visitor reads the synthesis and follows that topic to its
+// contributions.
+func TestBrowserSynthesisFlow(t *testing.T) {
+	d := newDemoInstance(t)
+	ctx0 := context.Background()
+	if _, err := proposals.SeedDemo(ctx0, d.App, d.Org.ID, d.res.Process.Slug, 80); err != nil {
+		t.Fatal(err)
+	}
+	compID, compURL := d.component(t, synthesis.ID)
+	const admin, adminPass = "organiser@example.org", "another long passphrase"
+	d.CreateAccount(admin, adminPass, true)
+	ctx := browser(t)
+	loginAs(t, ctx, d.URL, admin, adminPass)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(d.URL+"/processes/"+d.res.Process.Slug),
+		chromedp.Click(chromedp.CSS(`main a[href$="/c/`+strconv.FormatInt(compID, 10)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/syntheses"] button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/syntheses"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#build-progress`)),
+	))
+	var syn synthesis.Synthesis
+	must(t, d.App.DB.Where("component_id = ?", compID).First(&syn).Error)
+	if syn.Kind != synthesis.KindInterim || syn.Number != 1 {
+		t.Fatalf("built %s %d, want interim 1", syn.Kind, syn.Number)
+	}
+	for {
+		ran, err := d.App.Jobs.RunOne(ctx0)
+		must(t, err)
+		if !ran {
+			break
+		}
+	}
+	// The page refreshes itself while building; the topics appear.
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`article.synthesis-topic input[name=label]`))))
+	if h := text(t, ctx, `main h1`); !strings.Contains(h, "Interim synthesis 1") {
+		t.Errorf("synthesis heading = %q", h)
+	}
+	// Rename the first topic.
+	const label = "Cycling and safe streets"
+	first := `article.synthesis-topic form[action$="/label"] input[name=label]`
+	original := mustRun(t, ctx, chromedp.Value(chromedp.CSS(first)))
+	must(t, chromedp.Do(ctx,
+		chromedp.Clear(chromedp.CSS(first)),
+		chromedp.SendKeys(chromedp.CSS(first), label),
+		chromedp.Submit(chromedp.CSS(first)),
+	))
+	waitText(t, ctx, `article.synthesis-topic h3`, label)
+	must(t, d.App.DB.First(&syn, syn.ID).Error)
+	if !strings.Contains(syn.Labels, label) || !strings.Contains(syn.Labels, original) {
+		t.Errorf("the label edit is not recorded with its original: %s", syn.Labels)
+	}
+	// Publish.
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`))))
+	waitFor(t, "the published synthesis", func() bool {
+		d.App.DB.First(&syn, syn.ID)
+		return syn.Status == synthesis.StatusPublished
+	})
+
+	// A visitor without an account.
+	vctx := browser(t)
+	must(t, chromedp.Do(vctx,
+		chromedp.Navigate(compURL),
+		chromedp.Click(chromedp.CSS(`main ul a[href$="/syntheses/`+strconv.FormatInt(syn.ID, 10)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.synthesis-topic`)),
+	))
+	if n := count(t, vctx, `article.synthesis-topic input`); n != 0 {
+		t.Errorf("a visitor sees %d label fields", n)
+	}
+	if h := text(t, vctx, `article.synthesis-topic h3`); h != label {
+		t.Errorf("the visitor sees the first topic as %q, want the edited %q", h, label)
+	}
+	must(t, chromedp.Do(vctx,
+		chromedp.Click(chromedp.CSS(`article.synthesis-topic a[href*="/topics/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`ol.synthesis-contributions`)),
+	))
+	if h := text(t, vctx, `main h1`); h != label {
+		t.Errorf("topic page heading = %q", h)
+	}
+	items := count(t, vctx, `ol.synthesis-contributions li`)
+	if items == 0 {
+		t.Fatal("the topic lists no contributions")
+	}
+	// Each listed contribution is a real proposal the visitor can open.
+	must(t, chromedp.Do(vctx,
+		chromedp.Click(chromedp.CSS(`ol.synthesis-contributions li a`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.proposal`)),
+	))
+	title := text(t, vctx, `main h1`)
+	var n int64
+	must(t, d.App.DB.Table("proposals").Where("title = ?", strings.TrimSpace(title)).Count(&n).Error)
+	if n == 0 {
+		t.Errorf("the topic's first contribution %q is not a stored proposal", title)
 	}
 }
