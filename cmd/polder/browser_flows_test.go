@@ -13,6 +13,10 @@ package main
 import (
 	"context"
 	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,6 +30,8 @@ import (
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
+	"github.com/polder-civic/polder/modules/sortition"
+	"github.com/polder-civic/polder/modules/sortition/lottery"
 	"github.com/polder-civic/polder/modules/synthesis"
 	"github.com/polder-civic/polder/spaces/process"
 )
@@ -411,5 +417,120 @@ func TestBrowserSynthesisFlow(t *testing.T) {
 	must(t, d.App.DB.Table("proposals").Where("title = ?", strings.TrimSpace(title)).Count(&n).Error)
 	if n == 0 {
 		t.Errorf("the topic's first contribution %q is not a stored proposal", title)
+	}
+}
+
+// TestBrowserSortitionFlow (#6): an admin uploads the demo's pool and
+// quotas, publishes a seed commitment and draws with the secret and a
+// public value; a visitor sees the published inputs, opens the
+// verification page, and the record the visitor downloads replays (in
+// the test, through the lottery package) to the panel the page shows.
+func TestBrowserSortitionFlow(t *testing.T) {
+	d := newDemoInstance(t)
+	ctx0 := context.Background()
+	compID, compURL := d.component(t, sortition.ID)
+	quotas, pool := sortition.DemoPool()
+	dir := t.TempDir()
+	qPath, pPath := filepath.Join(dir, "quotas.csv"), filepath.Join(dir, "pool.csv")
+	must(t, os.WriteFile(qPath, []byte(quotas), 0o600))
+	must(t, os.WriteFile(pPath, []byte(pool), 0o600))
+
+	const admin, adminPass = "panel-admin@example.org", "another long passphrase"
+	d.CreateAccount(admin, adminPass, true)
+	ctx := browser(t)
+	loginAs(t, ctx, d.URL, admin, adminPass)
+	const secret, public = "our secret for the climate panel", "5 12 23 31 42 + 7"
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(d.URL+"/processes/"+d.res.Process.Slug),
+		chromedp.Click(chromedp.CSS(`main a[href$="/c/`+strconv.FormatInt(compID, 10)+`"]`)),
+		chromedp.Click(chromedp.CSS(`main a[href$="/pool"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#quotas`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#quotas`), []string{qPath}),
+		chromedp.SetUploadFiles(chromedp.CSS(`#pool`), []string{pPath}),
+		chromedp.Clear(chromedp.CSS(`#panel_size`)),
+		chromedp.SendKeys(chromedp.CSS(`#panel_size`), "150"),
+		chromedp.Click(chromedp.CSS(`form[action$="/pool"] button[type=submit]`)),
+	))
+	// The commitment, then the draw with the secret and the public value,
+	// each on the page the previous step leads to.
+	must(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/commit"] #secret`)),
+		chromedp.SendKeys(chromedp.CSS(`#secret`), secret),
+		chromedp.Click(chromedp.CSS(`form[action$="/commit"] button[type=submit]`)),
+	))
+	var draw sortition.Draw
+	waitFor(t, "the commitment", func() bool {
+		return d.App.DB.Where("component_id = ?", compID).First(&draw).Error == nil && draw.Status == sortition.StatusCommitted
+	})
+	if draw.PoolSize != 1200 || draw.PanelSize != 150 {
+		t.Fatalf("stored pool %d, panel %d; want 1200 and 150", draw.PoolSize, draw.PanelSize)
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/draw"] #public_value`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/draw"] #secret`), secret),
+		chromedp.SendKeys(chromedp.CSS(`#public_value`), public),
+		chromedp.Click(chromedp.CSS(`form[action$="/draw"] button[type=submit]`)),
+	))
+	waitFor(t, "the draw to start", func() bool {
+		d.App.DB.First(&draw, draw.ID)
+		return draw.Status != sortition.StatusCommitted
+	})
+	for {
+		ran, err := d.App.Jobs.RunOne(ctx0)
+		must(t, err)
+		if !ran {
+			break
+		}
+	}
+	must(t, d.App.DB.First(&draw, draw.ID).Error)
+	if draw.Status != sortition.StatusDrawn {
+		t.Fatalf("draw status %s (error %q)", draw.Status, draw.Error)
+	}
+
+	// A visitor: the published inputs, then the verification page.
+	vctx := browser(t)
+	must(t, chromedp.Do(vctx,
+		chromedp.Navigate(compURL),
+		chromedp.WaitVisible(chromedp.CSS(`main dl`)),
+	))
+	inputs := text(t, vctx, `main dl`)
+	for _, want := range []string{draw.Commitment, secret, public} {
+		if !strings.Contains(inputs, want) {
+			t.Errorf("the published inputs %q lack %q", inputs, want)
+		}
+	}
+	if n := count(t, vctx, `main a[href$="/pool"]`); n != 0 {
+		t.Error("a visitor is offered the admin's pool page")
+	}
+	must(t, chromedp.Do(vctx,
+		chromedp.Click(chromedp.CSS(`main a[href$="/verify"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.verified`)),
+	))
+	if v := text(t, vctx, `p.verified`); !strings.Contains(v, "150 members") {
+		t.Errorf("verification says %q", v)
+	}
+	shown := strings.Fields(text(t, vctx, `table.panel tbody`))
+	// The visitor's own replay of the downloadable record.
+	resp, err := http.Get(compURL + "/record.json")
+	must(t, err)
+	defer resp.Body.Close()
+	rec, _, err := lottery.ReadRecord(resp.Body)
+	must(t, err)
+	if rec == nil {
+		t.Fatal("record.json is not a panel record")
+	}
+	if rec.Seed.Commitment != draw.Commitment || rec.Seed.PublicValue != public {
+		t.Errorf("the record's seed inputs differ from the published ones: %+v", rec.Seed)
+	}
+	sel, err := rec.Verify()
+	must(t, err)
+	if len(sel) != 150 || !slices.Equal(sel, rec.Selected) {
+		t.Fatalf("the downloaded record replays to %d members, not its own panel", len(sel))
+	}
+	for _, id := range sel {
+		if !slices.Contains(shown, id) {
+			t.Errorf("replayed member %s is not on the verification page", id)
+			break
+		}
 	}
 }
