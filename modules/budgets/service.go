@@ -221,7 +221,8 @@ func validateProject(sp *registry.Space, p *Project) error {
 	}
 	if p.ImageURL != "" {
 		u, err := url.Parse(p.ImageURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// 1000: the column's size (PostgreSQL refuses longer text).
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len([]rune(p.ImageURL)) > 1000 {
 			fields["image_url"] = "budgets.error.image_url"
 		}
 	}
