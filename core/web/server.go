@@ -155,6 +155,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.loadAccount)
 	e.Use(s.resolveLocale)
 	e.Use(s.csrf)
+	e.Use(formUTF8)
 
 	static, err := fs.Sub(d.Theme, "static")
 	if err != nil {
