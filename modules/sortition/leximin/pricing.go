@@ -27,6 +27,7 @@ type pricer struct {
 	early      bool
 	extraNodes int
 	rebuilt    bool // root is re-solving from scratch after a failure
+	free       []*simplex
 }
 
 func newPricer(p *Pool, k int, households bool) *pricer {
@@ -143,18 +144,33 @@ func (pr *pricer) price(w []float64, threshold float64) pricingResult {
 		return res
 	}
 	res.feasible = true
+	// A parent's tableau is copied for its first child and handed over to
+	// the second; tableaux no longer needed go back to pr.free.
+	type parent struct {
+		s    *simplex
+		refs int
+	}
 	type node struct {
-		parent *simplex
+		parent *parent
 		j      int
 		lo, hi float64
 	}
+	get := func(from *simplex) *simplex {
+		var c *simplex
+		if n := len(pr.free); n > 0 {
+			c, pr.free = pr.free[n-1], pr.free[:n-1]
+		}
+		return from.cloneInto(c)
+	}
+	put := func(s *simplex) { pr.free = append(pr.free, s) }
 	var stack []node
 	nodes := 0
-	process := func(s *simplex) {
+	// process reports whether s became the parent of two nodes.
+	process := func(s *simplex) bool {
 		x, obj := pr.objective(s, w)
 		cut := math.Max(res.value, threshold)
 		if !math.IsInf(cut, -1) && obj <= cut+1e-9*(1+math.Abs(cut)) {
-			return
+			return false
 		}
 		branch, frac := -1, 0.0
 		for t, v := range x {
@@ -177,22 +193,26 @@ func (pr *pricer) price(w []float64, threshold float64) pricingResult {
 					res.improving = append(res.improving, counts)
 				}
 			}
-			return
+			return false
 		}
 		v := x[branch]
 		col := s.m + branch
-		down := node{s, branch, s.lo[col], math.Floor(v)}
-		up := node{s, branch, math.Ceil(v), s.hi[col]}
+		par := &parent{s: s, refs: 2}
+		down := node{par, branch, s.lo[col], math.Floor(v)}
+		up := node{par, branch, math.Ceil(v), s.hi[col]}
 		// depth first, nearer rounding explored first (pushed last)
 		if v-math.Floor(v) >= 0.5 {
 			stack = append(stack, down, up)
 		} else {
 			stack = append(stack, up, down)
 		}
+		return true
 	}
 	nodes++
 	_, res.bound = pr.objective(rs, w)
-	process(rs.clone())
+	if s := get(rs); !process(s) {
+		put(s)
+	}
 	firstFound := 0
 	for len(stack) > 0 {
 		if nodes >= pr.nodeLimit {
@@ -215,12 +235,20 @@ func (pr *pricer) price(w []float64, threshold float64) pricingResult {
 		nd := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		nodes++
-		s := nd.parent.clone()
+		var s *simplex
+		if nd.parent.refs--; nd.parent.refs == 0 {
+			s = nd.parent.s
+		} else {
+			s = get(nd.parent.s)
+		}
 		s.setBounds(nd.j, nd.lo, nd.hi)
 		if st := s.dualSolve(); st != lpOptimal {
+			put(s)
 			continue
 		}
-		process(s)
+		if !process(s) {
+			put(s)
+		}
 	}
 	pr.nodes += nodes
 	if res.best != nil && res.value <= threshold {

@@ -591,22 +591,36 @@ func (s *simplex) duals() []float64 {
 }
 
 // clone returns an independent copy sharing only the read-only parts.
-func (s *simplex) clone() *simplex {
-	c := *s
-	c.tab = make([][]float64, s.m)
-	for i, row := range s.tab {
-		c.tab[i] = append(make([]float64, 0, len(row)), row...)
+func (s *simplex) clone() *simplex { return s.cloneInto(nil) }
+
+// cloneInto is clone reusing the buffers of c (a simplex of the same shape
+// that is no longer needed, or nil): branch-and-bound copies a tableau per
+// node, and allocating each afresh made the garbage collector a large
+// share of the pricing time.
+func (s *simplex) cloneInto(c *simplex) *simplex {
+	if c == nil {
+		c = &simplex{}
 	}
-	c.d = append([]float64(nil), s.d...)
-	c.basis = append([]int(nil), s.basis...)
-	c.upper = append([]bool(nil), s.upper...)
-	c.xB = append([]float64(nil), s.xB...)
-	c.lo = append([]float64(nil), s.lo...)
-	c.hi = append([]float64(nil), s.hi...)
-	c.cost = append([]float64(nil), s.cost...)
-	c.nz = nil
-	c.cands = nil
-	return &c
+	tab, d, basis, upper, xB, lo, hi, cost, nz, cands := c.tab, c.d, c.basis, c.upper, c.xB, c.lo, c.hi, c.cost, c.nz, c.cands
+	*c = *s
+	if cap(tab) < s.m {
+		tab = make([][]float64, s.m)
+	}
+	tab = tab[:s.m]
+	for i, row := range s.tab {
+		tab[i] = append(tab[i][:0], row...)
+	}
+	c.tab = tab
+	c.d = append(d[:0], s.d...)
+	c.basis = append(basis[:0], s.basis...)
+	c.upper = append(upper[:0], s.upper...)
+	c.xB = append(xB[:0], s.xB...)
+	c.lo = append(lo[:0], s.lo...)
+	c.hi = append(hi[:0], s.hi...)
+	c.cost = append(cost[:0], s.cost...)
+	c.nz = nz[:0]
+	c.cands = cands[:0]
+	return c
 }
 
 // setCosts replaces the phase-2 costs of the first len(c) structural
