@@ -84,8 +84,16 @@ func TestPersonalDataAndErasure(t *testing.T) {
 		t.Fatalf("personal data after erasure: %+v %v", d, err)
 	}
 
-	// The anonymous ballot is still counted.
+	// The anonymous ballot is still counted; baskets never checked out
+	// go with the close.
+	e.json(admin, "POST", "/budgets/"+itoa(b1.ID)+"/basket", `{"project_id":`+itoa(p1[0])+`}`).Must(t, 200)
 	e.json(admin, "POST", "/budgets/"+itoa(b1.ID)+"/state", `{"state":"closed"}`).Must(t, 200)
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE budget_id = ?", b1.ID); n != 0 {
+		t.Fatalf("%d basket items left after the close", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM budget_basket_items WHERE budget_id = ?", b2.ID); n != 1 {
+		t.Fatalf("the open budget's basket has %d items, want 1", n)
+	}
 	res := e.json(admin, "POST", "/budgets/"+itoa(b1.ID)+"/publish", "").Must(t, 200)
 	var out budgets.Results
 	if err := json.Unmarshal([]byte(res.Body), &out); err != nil {

@@ -183,12 +183,25 @@ func (s *Service) SetState(ctx context.Context, b *Budget, actorID int64, state 
 			return perr.Conflict("budgets.error.no_projects", nil)
 		}
 	}
-	res := s.db.WithContext(ctx).Exec("UPDATE budgets SET state = ?, updated_at = ? WHERE id = ? AND state = ?", state, s.Now(), b.ID, from)
-	if res.Error != nil {
-		return fmt.Errorf("changing budget state: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return perr.Conflict("budgets.error.state_conflict", map[string]any{"State": b.State})
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE budgets SET state = ?, updated_at = ? WHERE id = ? AND state = ?", state, s.Now(), b.ID, from)
+		if res.Error != nil {
+			return fmt.Errorf("changing budget state: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return perr.Conflict("budgets.error.state_conflict", map[string]any{"State": b.State})
+		}
+		// Baskets never checked out serve no purpose once the vote is
+		// closed: they are personal data to drop, not to keep.
+		if state == StateClosed {
+			if err := tx.Exec("DELETE FROM budget_basket_items WHERE budget_id = ?", b.ID).Error; err != nil {
+				return fmt.Errorf("deleting baskets: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.State = state
 	s.record(ctx, b, actorID, "state."+state, "")
