@@ -5,8 +5,6 @@ package proposals_test
 import (
 	"strings"
 	"testing"
-
-	"github.com/polder-civic/polder/core/store"
 )
 
 // TestStatementsPerRequest bounds the SQL statements of the two hot
@@ -28,11 +26,7 @@ func TestStatementsPerRequest(t *testing.T) {
 	e.filed(u, "mobility", "A first proposal", "The first body, long enough to pass.")
 	u.Client.Get(e.base).Must(t, 200)
 
-	maxGet, maxFile := 4, 7
-	if e.in.App.DB.Dialect == store.Postgres {
-		// The session save's SET LOCAL synchronous_commit (core/web).
-		maxFile++
-	}
+	const maxGet, maxFile = 4, 7
 	list := st.Measure(func() { u.Client.Get(e.base).Must(t, 200).Contains(t, "A first proposal") })
 	if len(list) > maxGet {
 		t.Errorf("listing page ran %d statements, want at most %d:\n%s", len(list), maxGet, strings.Join(list, "\n"))
