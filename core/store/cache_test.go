@@ -23,6 +23,8 @@ func TestStatementWriteAndTables(t *testing.T) {
 		{store.Statement{Kind: "query", Table: "components"}, false, true},
 		{store.Statement{Kind: "raw", SQL: "UPDATE components SET published = TRUE"}, true, true},
 		{store.Statement{Kind: "raw", SQL: "  select * from components"}, false, true},
+		{store.Statement{Kind: "raw", SQL: "WITH x AS (SELECT 1) UPDATE components SET position = 2"}, true, true},
+		{store.Statement{Kind: "row", SQL: "WITH x AS (SELECT id FROM components) SELECT * FROM x"}, false, true},
 		{store.Statement{Kind: "raw", SQL: "DELETE FROM component_notes WHERE id = 1"}, true, false},
 		{store.Statement{Kind: "raw", SQL: "INSERT INTO x (a) SELECT id FROM \"components\""}, true, true},
 		{store.Statement{Kind: "row", SQL: "INSERT INTO components (a) VALUES (1) RETURNING id"}, true, true},

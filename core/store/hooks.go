@@ -30,8 +30,15 @@ func (s Statement) Write() bool {
 	case "create", "update", "delete":
 		return true
 	case "raw", "row":
-		q := strings.TrimSpace(strings.ToLower(s.SQL))
-		return !strings.HasPrefix(q, "select") && !strings.HasPrefix(q, "with") && !strings.HasPrefix(q, "pragma")
+		// Only the first word matters: no copy of the whole statement.
+		q := strings.TrimLeft(s.SQL, " \t\r\n(")
+		q = strings.ToLower(q[:min(len(q), 6)])
+		if strings.HasPrefix(q, "with") {
+			// A CTE may wrap a write.
+			full := strings.ToLower(s.SQL)
+			return wordIn(full, "insert") || wordIn(full, "update") || wordIn(full, "delete")
+		}
+		return q != "select" && q != "pragma"
 	}
 	return false
 }
