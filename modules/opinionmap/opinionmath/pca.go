@@ -67,6 +67,10 @@ func chunkBounds(n int) [][2]int {
 	return out
 }
 
+// sequentialVotes is the number of votes under which gramApply does not
+// start goroutines.
+const sequentialVotes = 16384
+
 // gramApply computes w_k = Xᵀ X v_k for both vectors in one pass over the
 // rows, where X is the mean-imputed centred matrix: X_ij = vote − mean_j
 // where i voted on j, and exactly 0 elsewhere (the imputed value is the
@@ -96,10 +100,11 @@ func gramApply(m *Matrix, xs [][]float64, nc int, v [2][]float64, bounds [][2]in
 			}
 		}
 	}
-	// Small matrices run the same chunks one after the other: goroutines
-	// cost more than they save there (a replay multiplies small matrices
-	// tens of thousands of times), and the sums are the same either way.
-	if len(m.rows) < 4096 {
+	// Small matrices run the same chunks one after the other, with the
+	// same sums: below some 2,000 votes a chunk, starting goroutines costs
+	// about what it saves (a 1 s replay multiplies small matrices tens of
+	// thousands of times).
+	if m.nnz < sequentialVotes {
 		for c, b := range bounds {
 			chunk(c, b[0], b[1])
 		}
