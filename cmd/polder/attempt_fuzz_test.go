@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -39,15 +40,28 @@ func FuzzRouteBodies(f *testing.F) {
 	}
 	// Text that is not UTF-8, in the fields forms commonly carry (JSON
 	// cannot carry it: the decoder replaces it).
-	var latin1 []string
-	for _, k := range []string{"title", "subtitle", "body", "name", "nickname", "description", "text", "reason", "details", "label", "introduction", "answer_text", "location", "key"} {
+	// And text longer than any column (PostgreSQL refuses what exceeds
+	// a VARCHAR, SQLite keeps it).
+	var latin1, long []string
+	longJSON := map[string]string{}
+	for _, k := range []string{"title", "subtitle", "body", "name", "nickname", "email", "description", "text", "reason", "details",
+		"label", "introduction", "answer_text", "location", "image_url", "key", "slug", "batch", "config"} {
 		latin1 = append(latin1, k+"=caf%E9")
+		long = append(long, k+"="+strings.Repeat("a", 5000))
+		longJSON[k] = strings.Repeat("a", 5000)
+	}
+	lj, err := json.Marshal(longJSON)
+	if err != nil {
+		f.Fatal(err)
 	}
 	for i := range routes {
 		f.Add(uint16(i), "")
 		f.Add(uint16(i), "{}")
-		if !api[i] {
+		if api[i] {
+			f.Add(uint16(i), string(lj))
+		} else {
 			f.Add(uint16(i), strings.Join(latin1, "&"))
+			f.Add(uint16(i), strings.Join(long, "&"))
 		}
 	}
 	f.Fuzz(func(t *testing.T, route uint16, body string) {
