@@ -12,6 +12,9 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -27,6 +30,8 @@ import (
 	"github.com/polder-civic/polder/config"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
+	"github.com/polder-civic/polder/core/blindtoken"
+	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
@@ -533,4 +538,198 @@ func TestBrowserSortitionFlow(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestBrowserPrivacyFlow (#8): the space asks for an invitation code
+// before a participant may take an anonymous token. A participant
+// verifies with the code printed on their letter, takes a blind token in
+// the page (the script blinds it; the server signs without seeing it),
+// redeems it, and votes in the opinion map and the budget under the
+// pseudonym. Afterwards no row of any table joins the verified account
+// and the pseudonym, and none stores the token.
+func TestBrowserPrivacyFlow(t *testing.T) {
+	d := newDemoInstance(t)
+	ctx0 := context.Background()
+	if _, err := opinionmap.SeedDemo(ctx0, d.App, d.Org.ID, d.res.Process.Slug, 30); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := budgets.SeedDemo(ctx0, d.App, d.Org.ID, d.res.Process.Slug); err != nil {
+		t.Fatal(err)
+	}
+	omID, omURL := d.component(t, opinionmap.ID)
+	budID, budURL := d.component(t, budgets.ID)
+	var b budgets.Budget
+	must(t, d.App.DB.Where("component_id = ?", budID).First(&b).Error)
+	var cheapest budgets.Project
+	must(t, d.App.DB.Where("budget_id = ?", b.ID).Order("cost, id").First(&cheapest).Error)
+
+	// The organisation's setup: invitation codes on, one printed code,
+	// and the space's token requires that verification.
+	domain := registry.SpaceDomain("process", d.res.Process.ID)
+	_, err := d.App.Verify.Configure(ctx0, d.Org.ID, "code", true, 365, "")
+	must(t, err)
+	codes, err := d.App.Verify.GenerateCodes(ctx0, d.Org.ID, 1, "letters")
+	must(t, err)
+	must(t, d.App.Authz.RequireVerification(ctx0, domain, blindtoken.Permission, "code"))
+	const admin, adminPass = "privacy-admin@example.org", "another long passphrase"
+	d.CreateAccount(admin, adminPass, true)
+	actx := browser(t)
+	loginAs(t, actx, d.URL, admin, adminPass)
+	spaceURL := d.URL + "/processes/" + d.res.Process.Slug
+	must(t, chromedp.Do(actx,
+		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.Click(chromedp.CSS(`form[action$="/anon/enable"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#anon-redeem`)),
+	))
+
+	// The participant verifies with the code from the letter.
+	const email, password = "resident@example.org", "a long enough passphrase"
+	resident := d.CreateAccount(email, password, false)
+	ctx := browser(t)
+	loginAs(t, ctx, d.URL, email, password)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.WaitVisible(chromedp.CSS(`#anon-get`)),
+	))
+	if n := count(t, ctx, `#anon-issue-button`); n != 0 {
+		t.Error("an unverified participant is offered a token")
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(d.URL+"/account"),
+		chromedp.Click(chromedp.CSS(`main a[href="/verify"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-code-code`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-code-code`), codes[0]),
+		chromedp.Click(chromedp.CSS(`#verify-code button[type=submit]`)),
+	))
+	waitFor(t, "the verification", func() bool { return d.App.Verify.Has(ctx0, resident.ID, "code") })
+
+	// The token: the page's script blinds, gets it signed, unblinds.
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.WaitVisible(chromedp.CSS(`#anon-issue-button`)),
+		chromedp.Click(chromedp.CSS(`#anon-issue-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#anon-token-out`)),
+	))
+	token := mustRun(t, ctx, chromedp.Value(chromedp.CSS(`#anon-token-out`)))
+	msg, sig, err := blindtoken.ParseToken(token)
+	must(t, err)
+	// Pasted into the redemption form (the proof of work runs in script).
+	must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#anon-token`), token),
+		chromedp.Click(chromedp.CSS(`form[action$="/anon/redeem"] button[type=submit]`)),
+	))
+	var pseudoID int64
+	waitFor(t, "the redemption", func() bool {
+		d.App.DB.Table("anon_redemptions").Select("account_id").Scan(&pseudoID)
+		return pseudoID != 0
+	})
+	if pseudoID == resident.ID {
+		t.Fatal("the token was redeemed as the verified account")
+	}
+	var pseudo struct {
+		Nickname string
+		Kind     string
+	}
+	must(t, d.App.DB.Table("accounts").Where("id = ?", pseudoID).Select("nickname, kind").Scan(&pseudo).Error)
+	if pseudo.Kind != blindtoken.KindPseudonym {
+		t.Fatalf("redeemed account kind %q", pseudo.Kind)
+	}
+	waitText(t, ctx, `header`, pseudo.Nickname)
+
+	// Votes under the pseudonym: the opinion map, then the budget.
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(omURL),
+		chromedp.WaitVisible(chromedp.CSS(`form.om-buttons button[value="agree"]`)),
+		chromedp.Click(chromedp.CSS(`form.om-buttons button[value="agree"]`)),
+	))
+	waitText(t, ctx, `p.om-hint`, "voted on 1 statement")
+	var omVotes int64
+	must(t, d.App.DB.Model(&opinionmap.Vote{}).
+		Joins("JOIN opinion_participants p ON p.id = opinion_votes.participant_id").
+		Where("p.component_id = ? AND p.account_id = ?", omID, pseudoID).Count(&omVotes).Error)
+	if omVotes != 1 {
+		t.Errorf("the pseudonym has %d opinion-map votes, want 1", omVotes)
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(budURL+"/budgets/"+strconv.FormatInt(b.ID, 10)),
+		chromedp.Click(chromedp.CSS(`form[action$="/basket/add"]:has(input[value="`+strconv.FormatInt(cheapest.ID, 10)+`"]) button`)),
+	))
+	waitText(t, ctx, `#basket`, "follows the rule")
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/checkout"] button`))))
+	waitText(t, ctx, `#ballot`, cheapest.Title)
+	var ballots int64
+	must(t, d.App.DB.Model(&budgets.Ballot{}).Where("budget_id = ? AND account_id = ?", b.ID, pseudoID).Count(&ballots).Error)
+	if ballots != 1 {
+		t.Errorf("the pseudonym has %d ballots, want 1", ballots)
+	}
+	must(t, d.App.DB.Model(&budgets.Ballot{}).Where("budget_id = ? AND account_id = ?", b.ID, resident.ID).Count(&ballots).Error)
+	if ballots != 0 {
+		t.Errorf("the verified account has %d ballots", ballots)
+	}
+
+	// Unlinkability, as internal/anontest checks it after a scripted run:
+	// no row refers to both sides, and no row holds the token.
+	residentSide := []string{email, resident.Nickname}
+	pseudoSide := []string{pseudo.Nickname, blindtoken.TokenHash(msg)}
+	secrets := []string{token, hex.EncodeToString(msg), base64.RawURLEncoding.EncodeToString(msg),
+		hex.EncodeToString(sig), base64.RawURLEncoding.EncodeToString(sig)}
+	tables, err := d.App.DB.Migrator().GetTables()
+	must(t, err)
+	scanned := 0
+	for _, table := range tables {
+		var rows []map[string]any
+		must(t, d.App.DB.Table(table).Find(&rows).Error)
+		for _, row := range rows {
+			scanned++
+			vals := rowValues(row)
+			if rowRefers(table, row, vals, resident.ID, residentSide) && rowRefers(table, row, vals, pseudoID, pseudoSide) {
+				t.Errorf("%s row joins the account and its pseudonym: %v", table, row)
+			}
+			for _, v := range vals {
+				for _, s := range secrets {
+					if strings.Contains(v, s) {
+						t.Errorf("%s stores the token (%s…)", table, s[:8])
+					}
+				}
+			}
+		}
+	}
+	if scanned < 100 {
+		t.Fatalf("only %d rows scanned", scanned)
+	}
+}
+
+// rowValues renders a row's values as text (bytes also as hex).
+func rowValues(row map[string]any) []string {
+	var out []string
+	for _, v := range row {
+		switch x := v.(type) {
+		case nil:
+		case []byte:
+			out = append(out, string(x), hex.EncodeToString(x))
+		default:
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	return out
+}
+
+// rowRefers reports whether a row concerns an account: its id in an
+// account column (the accounts row's own id included; casbin rules hold
+// "account:ID"), or one of its identifying strings in any value.
+func rowRefers(table string, row map[string]any, vals []string, id int64, strs []string) bool {
+	for k, v := range row {
+		accountCol := k == "account_id" || k == "actor_id" || k == "author_id" || strings.HasSuffix(k, "_account_id") ||
+			(table == "accounts" && k == "id") || k == "v0" || k == "v1"
+		if accountCol && (fmt.Sprint(v) == fmt.Sprint(id) || fmt.Sprint(v) == "account:"+fmt.Sprint(id)) {
+			return true
+		}
+	}
+	joined := strings.Join(vals, "\x00")
+	for _, s := range strs {
+		if s != "" && strings.Contains(joined, s) {
+			return true
+		}
+	}
+	return false
 }

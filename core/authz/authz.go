@@ -95,7 +95,24 @@ var corePolicy = map[string][]registry.Role{
 	PermSpaceEvaluate: {registry.RoleSpaceAdmin, registry.RoleEvaluator},
 	// Obtaining the blindly signed token of untraceable participation
 	// (core/blindtoken); admins may require a verification for it.
-	"space.anon_token": {registry.RoleSpaceAdmin, registry.RoleParticipant},
+	PermAnonToken: {registry.RoleSpaceAdmin, registry.RoleParticipant},
+}
+
+// PermAnonToken is the permission to obtain the blindly signed token of
+// untraceable participation (core/blindtoken uses the same name).
+const PermAnonToken = "space.anon_token"
+
+// coreConfigurable are core's permissions whose roles and required
+// verification an admin sets per space, like a module's actions.
+var coreConfigurable = []string{PermAnonToken}
+
+// CoreLabel returns the message id labelling a core configurable
+// permission on the permissions page.
+func CoreLabel(permission string) (string, bool) {
+	if slices.Contains(coreConfigurable, permission) {
+		return "authz.permission." + permission, true
+	}
+	return "", false
 }
 
 // Verifications tells whether an account holds a verification of a kind
@@ -162,6 +179,12 @@ func New(db *store.DB, reg *registry.Registry) (*Enforcer, error) {
 		return nil, fmt.Errorf("casbin adapter: %w", err)
 	}
 	en := &Enforcer{db: db, adapter: ad, actions: map[string][]registry.Role{}}
+	// Core's configurable permissions come first, so that an admin can
+	// require a verification for them as for any module action.
+	for _, p := range coreConfigurable {
+		en.actions[p] = corePolicy[p]
+		en.order = append(en.order, p)
+	}
 	for _, m := range reg.Modules() {
 		man := m.Manifest()
 		for _, a := range man.Actions {

@@ -240,6 +240,16 @@ func TestEnforcer(t *testing.T) {
 		if got := en.RequiredVerification("process:1", "notes.create"); got != "" {
 			t.Fatalf("requirement not removed: %q", got)
 		}
+		// Core's anonymous token takes a requirement like a module action
+		// (the space asks for an invitation code before a token).
+		must(t, en.RequireVerification(ctx, "process:1", authz.PermAnonToken, "code"))
+		if ok, _ := en.Can(ctx, participant, org, "process:1", authz.PermAnonToken); ok {
+			t.Error("participant takes a token without the required code")
+		}
+		if ok, _ := en.Can(ctx, participant, org, "process:2", authz.PermAnonToken); !ok {
+			t.Error("participant refused a token where none is required")
+		}
+		must(t, en.RequireVerification(ctx, "process:1", authz.PermAnonToken, ""))
 		en.SetVerifications(nil)
 	})
 }

@@ -480,7 +480,9 @@ func (s *Server) permissionRows(c echo.Context, rm roleManager) []PermissionRow 
 		mod, action, _ := strings.Cut(p, ".")
 		row := PermissionRow{Permission: p, Module: mod, Roles: map[registry.Role]bool{}, Granted: rm.ActionRoles(dom, p),
 			Defaults: rm.DefaultRoles(p), Verification: rm.RequiredVerification(dom, p), Label: action, ModuleName: mod}
-		if man, ok := s.Registry.Manifest(mod); ok {
+		if id, ok := authz.CoreLabel(p); ok {
+			row.Label, row.ModuleName = s.Bundle.T(Locale(c), id, nil), s.Bundle.T(Locale(c), "authz.permission.core", nil)
+		} else if man, ok := s.Registry.Manifest(mod); ok {
 			if man.Name != "" {
 				row.ModuleName = s.Bundle.T(Locale(c), man.Name, nil)
 			}
