@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -271,5 +272,52 @@ func TestCheckoutStatements(t *testing.T) {
 		if got := checkout(items); got != 4 {
 			t.Errorf("checkout of %d projects: %d statements, want 4", items, got)
 		}
+	}
+}
+
+// TestCloseWaitsForCheckoutInFlight holds a checkout open between its
+// ballot row and its lines and closes the vote meanwhile: the close must
+// wait (on PostgreSQL the checkout share-locks the budget row, and it has
+// deleted the voter's basket rows, which the close deletes too; SQLite has
+// one writer), so the ballot lands whole before the close, and a checkout
+// started after the close is refused.
+func TestCloseWaitsForCheckoutInFlight(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.user("admin", true)
+	b, p := e.budget(admin, `{"title":"Close","total":100}`, 30)
+	u, late := e.user("voter", false), e.user("late", false)
+	for _, v := range []*user{u, late} {
+		e.json(v, "POST", "/budgets/"+itoa(b.ID)+"/basket", `{"project_id":`+itoa(p[0])+`}`).Must(t, 200)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	budgets.SetCheckoutFault(e.svc(), func(context.Context) error { close(inside); <-release; return nil })
+	checkedOut := make(chan error, 1)
+	go func() { _, err := e.svc().Checkout(ctx, b, u.Acc.ID); checkedOut <- err }()
+	<-inside
+	closed := make(chan error, 1)
+	go func() {
+		closed <- e.svc().SetState(ctx, &budgets.Budget{ID: b.ID, ComponentID: b.ComponentID, State: budgets.StateOpen}, admin.Acc.ID, budgets.StateClosed)
+	}()
+	// A close that does not wait would finish now; one that waits cannot
+	// finish before the release, however slow the machine.
+	select {
+	case err := <-closed:
+		t.Fatalf("the close finished while a checkout was in flight (%v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	if err := <-checkedOut; err != nil {
+		t.Fatalf("checkout in flight: %v", err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	budgets.SetCheckoutFault(e.svc(), nil)
+	if n := e.count("SELECT COUNT(*) FROM budget_ballot_lines l JOIN budget_ballots x ON x.id = l.ballot_id WHERE x.account_id = ?", u.Acc.ID); n != 1 {
+		t.Fatalf("the checkout in flight left %d lines, want 1", n)
+	}
+	if r := e.json(late, "POST", "/budgets/"+itoa(b.ID)+"/checkout", ""); r.Status != 409 {
+		t.Fatalf("checkout after the close: status %d", r.Status)
 	}
 }
