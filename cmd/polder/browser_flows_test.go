@@ -571,24 +571,36 @@ func TestBrowserPrivacyFlow(t *testing.T) {
 	codes, err := d.App.Verify.GenerateCodes(ctx0, d.Org.ID, 1, "letters")
 	must(t, err)
 	must(t, d.App.Authz.RequireVerification(ctx0, domain, blindtoken.Permission, "code"))
+	anonLink := `/processes/` + d.res.Process.Slug + `/anon"`
+	if body := d.Client().Get("/processes/" + d.res.Process.Slug).Body; strings.Contains(body, anonLink) {
+		t.Error("the process page links to anonymous participation before it is switched on")
+	}
 	const admin, adminPass = "privacy-admin@example.org", "another long passphrase"
 	d.CreateAccount(admin, adminPass, true)
 	actx := browser(t)
 	loginAs(t, actx, d.URL, admin, adminPass)
 	spaceURL := d.URL + "/processes/" + d.res.Process.Slug
+	// The admin finds the switch from the process page.
 	must(t, chromedp.Do(actx,
-		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.Navigate(spaceURL),
+		chromedp.Click(chromedp.CSS(`main a[href$="/anon"]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/anon/enable"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-redeem`)),
 	))
+
+	if body := d.Client().Get("/processes/" + d.res.Process.Slug).Body; !strings.Contains(body, anonLink) {
+		t.Error("once switched on, the process page does not link to anonymous participation")
+	}
 
 	// The participant verifies with the code from the letter.
 	const email, password = "resident@example.org", "a long enough passphrase"
 	resident := d.CreateAccount(email, password, false)
 	ctx := browser(t)
 	loginAs(t, ctx, d.URL, email, password)
+	// The process page leads to anonymous participation once it is on.
 	must(t, chromedp.Do(ctx,
-		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.Navigate(spaceURL),
+		chromedp.Click(chromedp.CSS(`main a[href$="/anon"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-get`)),
 	))
 	if n := count(t, ctx, `#anon-issue-button`); n != 0 {
@@ -605,7 +617,8 @@ func TestBrowserPrivacyFlow(t *testing.T) {
 
 	// The token: the page's script blinds, gets it signed, unblinds.
 	must(t, chromedp.Do(ctx,
-		chromedp.Navigate(spaceURL+"/anon"),
+		chromedp.Navigate(spaceURL),
+		chromedp.Click(chromedp.CSS(`main a[href$="/anon"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-issue-button`)),
 		chromedp.Click(chromedp.CSS(`#anon-issue-button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-token-out`)),

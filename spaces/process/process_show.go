@@ -34,6 +34,9 @@ type ShowPage struct {
 	AdminURL   string
 	// Overviews are the figures components add to the page.
 	Overviews []*registry.Overview
+	// Anon links to untraceable participation: shown when the space
+	// offers it, and to admins, who switch it on from that page.
+	Anon bool
 }
 
 // sessionViews marks each session past, current or upcoming at now.
@@ -76,7 +79,8 @@ func (h *handlers) processShow(c echo.Context) error {
 		return err
 	}
 	return h.srv.Render(c, http.StatusOK, "process/show", ShowPage{Process: p, Sessions: views, Current: cur, Next: next, Overridden: p.CurrentSessionID != nil,
-		Components: public, URL: h.prefix + "/" + p.Slug, CanAdmin: admin, AdminURL: adminPrefix + "/" + p.Slug, Overviews: overviews})
+		Components: public, URL: h.prefix + "/" + p.Slug, CanAdmin: admin, AdminURL: adminPrefix + "/" + p.Slug, Overviews: overviews,
+		Anon: h.app.Anon != nil && (admin || h.app.Anon.Enabled(c.Request().Context(), registry.SpaceDomain(SpaceType, p.ID)))})
 }
 
 // overviews asks each component's module, when it offers one, for the
