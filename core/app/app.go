@@ -188,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Anon = blindtoken.New(db)
 	a.Anon.PoW = a.PoW
 	a.Retention = retention.New(db)
+	a.Retention.UseModules(opts.Modules)
 	if err := a.Retention.UseQueue(ctx, a.Jobs, !opts.SkipMigrate); err != nil {
 		return nil, err
 	}

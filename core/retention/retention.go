@@ -19,6 +19,7 @@ import (
 
 	"github.com/polder-civic/polder/core/jobs"
 	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/store"
 )
 
@@ -48,7 +49,28 @@ type Service struct {
 func New(db *store.DB) *Service {
 	s := &Service{db: db, ers: map[string][]Eraser{}, now: func() time.Time { return time.Now().UTC() }}
 	s.Register(CategoryVerification, s.eraseIssuances)
+	s.Register(CategoryIP, s.eraseAddressRecords)
 	return s
+}
+
+// Provider is implemented by modules that keep data of a retention
+// category (sortition: the pool): their erasers run with core's on each
+// space's period.
+type Provider interface {
+	RetentionErasers() map[string]Eraser
+}
+
+// UseModules registers the erasers of the modules that are Providers.
+func (s *Service) UseModules(mods []registry.Module) {
+	for _, m := range mods {
+		p, ok := m.(Provider)
+		if !ok {
+			continue
+		}
+		for c, e := range p.RetentionErasers() {
+			s.Register(c, e)
+		}
+	}
 }
 
 // Register adds an eraser for a category.
