@@ -24,8 +24,8 @@ var addressTables = []struct{ table, column string }{
 // the shortest period set anywhere on the instance is the one that
 // applies (a longer one erases nothing more). Rate-limit rows cannot be
 // told apart by key (they are hashed), so account-keyed counters in
-// login_attempts go too; that only shortens a limit window that a period
-// under a day would cut.
+// login_attempts go too; periods are whole days and limit windows at most
+// a day, so no running limit loses its counts.
 func (s *Service) eraseAddressRecords(ctx context.Context, _ string, before time.Time) (int64, error) {
 	var n int64
 	for _, t := range addressTables {
