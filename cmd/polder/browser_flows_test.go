@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/polder-civic/polder/config"
@@ -122,6 +123,15 @@ func TestBrowserOpinionMapFlow(t *testing.T) {
 	}
 	compID, compURL := d.component(t, opinionmap.ID)
 	ctx := browser(t)
+	// The whole flow works without JavaScript (plain forms; a statement
+	// without the script's proof of work falls under the per-address
+	// limit): the page's scripts are off, which this checks first.
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	must(t, err)
+	must(t, chromedp.Do(ctx, chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="on"</script>`)))
+	if title := mustRun(t, ctx, chromedp.Title()); title != "off" {
+		t.Fatalf("page scripts still run (title %q)", title)
+	}
 
 	// Find the conversation from the process page, as a visitor would.
 	must(t, chromedp.Do(ctx,
@@ -168,7 +178,7 @@ func TestBrowserOpinionMapFlow(t *testing.T) {
 		t.Errorf("stored votes by value = %v, want 2 agree, 1 disagree, 1 pass", got)
 	}
 
-	// Add a statement; the form solves its proof of work in script.
+	// Add a statement.
 	const mineText = "Cycle paths should connect every village to its nearest station."
 	must(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`#om-body`), mineText),
