@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-// Package retentiontest checks, on an assembled instance, the erasers that
-// modules hand to the daily retention job (core/retention).
+// Package retentiontest checks core/retention on an assembled instance (it
+// needs a space type and modules, which core tests may not import): the
+// space admins' retention form and the erasers modules hand to the job.
 package retentiontest
 
 import (

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-package retention_test
+package retentiontest
 
 import (
 	"context"
