@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-// Package anontest tests untraceable participation (core/blindtoken) on a
-// whole instance with a process space: issuance once per account under
-// concurrency, redemption once per token, and the unlinkability of the
-// verified account and its pseudonym in every table and in the logs.
+// Package anontest tests the privacy features that need a whole instance
+// with a process space (core may not import a space type): untraceable
+// participation (core/blindtoken) with issuance once per account under
+// concurrency, redemption once per token, the unlinkability of the
+// verified account and its pseudonym in every table and in the logs, and
+// pseudonyms kept to their space; bursts, the processing register, proof
+// of work and the third-party scan.
 package anontest
 
 import (
