@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-<<<<<<<< HEAD:internal/retentiontest/admin_test.go
 package retentiontest
-========
-package anontest
->>>>>>>> 9befa92 (anontest: the pseudonym-scope and retention-form tests move out of core (core may not import spaces/process: TestLayering)):internal/anontest/retention_admin_test.go
 
 import (
 	"context"
