@@ -617,9 +617,13 @@ func TestBrowserPrivacyFlow(t *testing.T) {
 	if n := count(t, ctx, `#anon-issue-button`); n != 0 {
 		t.Error("an unverified participant is offered a token")
 	}
+	// The page says which verification is missing and links to it; the
+	// verification page comes back here.
+	if msg := text(t, ctx, `section[aria-labelledby="anon-get"]`); !strings.Contains(msg, "Invitation code") {
+		t.Errorf("the token section does not name the missing verification: %q", msg)
+	}
 	must(t, chromedp.Do(ctx,
-		chromedp.Navigate(d.URL+"/account"),
-		chromedp.Click(chromedp.CSS(`main a[href="/verify"]`)),
+		chromedp.Click(chromedp.CSS(`section[aria-labelledby="anon-get"] a[href^="/verify?next="]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#f-code-code`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-code-code`), codes[0]),
 		chromedp.Click(chromedp.CSS(`#verify-code button[type=submit]`)),
@@ -628,8 +632,6 @@ func TestBrowserPrivacyFlow(t *testing.T) {
 
 	// The token: the page's script blinds, gets it signed, unblinds.
 	must(t, chromedp.Do(ctx,
-		chromedp.Navigate(spaceURL),
-		chromedp.Click(chromedp.CSS(`main a[href$="/anon"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-issue-button`)),
 		chromedp.Click(chromedp.CSS(`#anon-issue-button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#anon-token-out`)),

@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/verify"
 	"github.com/polder-civic/polder/core/web"
 )
 
@@ -81,7 +83,11 @@ type pageData struct {
 	CanIssue bool
 	IsAdmin  bool
 	Pseudo   bool
-	Error    string
+	// Verify names the verification a participant still needs for a
+	// token, and VerifyLink where to get it (coming back here).
+	Verify     string
+	VerifyLink string
+	Error      string
 	// Challenge is the proof-of-work challenge of the redemption form.
 	Challenge string
 }
@@ -120,6 +126,10 @@ func (h *handlers) page(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			if kind := h.missing(c, acc); !d.CanIssue && kind != "" {
+				d.Verify = h.srv.Bundle.T(web.Locale(c), verify.NameID(kind), nil)
+				d.VerifyLink = "/verify?next=" + url.QueryEscape(d.Base+"/anon")
+			}
 		}
 	}
 	var err error
@@ -141,6 +151,18 @@ func (h *handlers) enable(c echo.Context) error {
 }
 
 // base is the space's URL path.
+// missing returns the verification kind that alone keeps acc from a
+// token of the request's space, or "".
+func (h *handlers) missing(c echo.Context, acc *accounts.Account) string {
+	mv, ok := h.srv.Authz.(interface {
+		MissingVerification(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) string
+	})
+	if !ok {
+		return ""
+	}
+	return mv.MissingVerification(c.Request().Context(), acc, web.Org(c).ID, web.Domain(c), Permission)
+}
+
 func base(c echo.Context) string {
 	sp := web.Space(c)
 	return web.SpacePrefixes[sp.Type] + "/" + sp.Slug
@@ -179,14 +201,8 @@ func (h *handlers) issue(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		data := map[string]any{}
-		if mv, isMV := h.srv.Authz.(interface {
-			MissingVerification(ctx context.Context, acc *accounts.Account, orgID int64, domain, permission string) string
-		}); isMV {
-			if kind := mv.MissingVerification(c.Request().Context(), acc, web.Org(c).ID, web.Domain(c), Permission); kind != "" {
-				data["Kind"] = kind
-				return perr.New(perr.CodeForbidden, "anon.error.verification", data)
-			}
+		if kind := h.missing(c, acc); kind != "" {
+			return perr.New(perr.CodeForbidden, "anon.error.verification", map[string]any{"Kind": kind})
 		}
 		return perr.New(perr.CodeForbidden, "anon.error.not_permitted", nil)
 	}
