@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/registry"
 )
@@ -45,11 +46,26 @@ var demoStatements = []demoStatement{
 	{"Le climat est un sujet trop important pour être laissé aux seuls experts.", [3]float64{.85, .4, .8}},
 }
 
+// demoVolunteers is the size of the sortition demo pool, whose volunteers
+// are volunteer-0001 … volunteer-1200@demo.polder.test (modules/sortition
+// DemoPool). The opinion map's signed-in demo participants are the first of
+// them, so that once an admin draws the demo panel, the members who took
+// part show up beside the open public in the map's report.
+const demoVolunteers = 1200
+
+// demoVolunteerEmail is the address of the i-th (1-based) pool volunteer.
+func demoVolunteerEmail(i int) string {
+	return fmt.Sprintf("volunteer-%04d@demo.polder.test", i)
+}
+
 // SeedDemo fills the opinion-map component of a process (the climate
 // convention preset's) with a synthetic conversation: organisers' seed
-// statements in English and French and the votes of n anonymous
-// participants drawn from three planted opinion groups of unequal sizes,
-// spread over the last two weeks, then computes the map. It is seeded, so
+// statements in English and French and the votes of n participants drawn
+// from three planted opinion groups of unequal sizes, spread over the last
+// two weeks, then computes the map. Three in four participants vote signed
+// in, as confirmed accounts of the sortition demo pool's volunteers
+// (demoVolunteers; created here when missing, without a password: they
+// are demo data); the others vote anonymously. It is seeded, so
 // every demo shows the same conversation, and idempotent: a component that
 // already has statements is left alone. It returns the votes added.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, n int) (int, error) {
@@ -94,6 +110,10 @@ func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, 
 		}
 		ids = append(ids, st.ID)
 	}
+	accs, err := demoVolunteerAccounts(ctx, a, orgID, min(n*3/4, demoVolunteers))
+	if err != nil {
+		return 0, err
+	}
 	votes := 0
 	batch := make([]Vote, 0, 2000)
 	for i := 0; i < n; i++ {
@@ -105,8 +125,13 @@ func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, 
 			g = 1
 		}
 		at := start.Add(time.Duration(rng.Int64N(int64(14 * 24 * time.Hour))))
-		key := fmt.Sprintf("demo-%d", i)
-		p := Participant{ComponentID: comp.ID, AnonKey: &key, CreatedAt: at}
+		p := Participant{ComponentID: comp.ID, CreatedAt: at}
+		if i < len(accs) {
+			p.AccountID = &accs[i]
+		} else {
+			key := fmt.Sprintf("demo-%d", i)
+			p.AnonKey = &key
+		}
 		if err := a.DB.WithContext(ctx).Create(&p).Error; err != nil {
 			return 0, fmt.Errorf("adding demo participant: %w", err)
 		}
@@ -137,4 +162,47 @@ func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, 
 		return votes, err
 	}
 	return votes, nil
+}
+
+// demoVolunteerAccounts returns the account ids of the first k demo pool
+// volunteers, creating the missing ones as confirmed accounts without a
+// password (nobody logs in as them), in batches to keep the demo quick.
+func demoVolunteerAccounts(ctx context.Context, a *app.App, orgID int64, k int) ([]int64, error) {
+	if k <= 0 {
+		return nil, nil
+	}
+	emails := make([]string, k)
+	for i := range emails {
+		emails[i] = demoVolunteerEmail(i + 1)
+	}
+	var have []accounts.Account
+	if err := a.DB.WithContext(ctx).Where("organisation_id = ? AND email IN ?", orgID, emails).Find(&have).Error; err != nil {
+		return nil, fmt.Errorf("loading demo volunteers: %w", err)
+	}
+	byEmail := make(map[string]int64, len(have))
+	for _, acc := range have {
+		byEmail[*acc.Email] = acc.ID
+	}
+	now := time.Now().UTC()
+	var missing []*accounts.Account
+	for i, email := range emails {
+		if _, ok := byEmail[email]; ok {
+			continue
+		}
+		missing = append(missing, &accounts.Account{OrganisationID: orgID, Email: &email, Name: fmt.Sprintf("Volunteer %04d", i+1),
+			Nickname: fmt.Sprintf("volunteer-%04d", i+1), Kind: accounts.KindPerson, Locale: "fr", ConfirmedAt: &now})
+	}
+	if len(missing) > 0 {
+		if err := a.DB.WithContext(ctx).CreateInBatches(missing, 200).Error; err != nil {
+			return nil, fmt.Errorf("adding demo volunteers: %w", err)
+		}
+		for _, acc := range missing {
+			byEmail[*acc.Email] = acc.ID
+		}
+	}
+	ids := make([]int64, k)
+	for i, email := range emails {
+		ids[i] = byEmail[email]
+	}
+	return ids, nil
 }

@@ -26,6 +26,18 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil || res == nil || len(res.Result.Groups) < 2 {
 		t.Fatalf("demo map: %v %+v", err, res)
 	}
+	// Three in four participants vote as the sortition demo pool's
+	// volunteers: confirmed accounts with the pool's addresses.
+	var signed int64
+	if err := e.in.App.DB.Table("opinion_participants p").Joins("JOIN accounts a ON a.id = p.account_id").
+		Where("p.component_id = ? AND a.email LIKE ? AND a.confirmed_at IS NOT NULL", e.comp.ID, "volunteer-%@demo.polder.test").Count(&signed).Error; err != nil {
+		t.Fatal(err)
+	}
+	var anon int64
+	e.in.App.DB.Model(&opinionmap.Participant{}).Where("component_id = ? AND anon_key IS NOT NULL", e.comp.ID).Count(&anon)
+	if signed != 150 || anon != 50 {
+		t.Fatalf("%d volunteer accounts and %d anonymous participants, want 150 and 50", signed, anon)
+	}
 	e.in.Client().Get(e.base+"/report").Must(t, 200).Contains(t, "Group A:", "Group B:")
 	if again, err := opinionmap.SeedDemo(ctx, e.in.App, e.in.Org.ID, e.fx.Process.Slug, 200); err != nil || again != 0 {
 		t.Fatalf("second seed added %d votes (%v)", again, err)
