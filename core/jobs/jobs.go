@@ -79,10 +79,19 @@ func (q *Queue) Handle(kind string, h Handler) {
 }
 
 // Enqueue adds a job due after delay, unless one of the same kind and key
-// is already queued (then that one's id is returned).
+// is already queued (then that one's id is returned). When ctx carries a
+// transaction (store.WithTx), the job joins it: the job exists exactly when
+// the caller's change commits (a state flag and the job that acts on it
+// cannot part).
 func (q *Queue) Enqueue(ctx context.Context, kind, key, payload string, delay time.Duration) (int64, error) {
 	var id int64
-	err := q.db.Tx(ctx, func(tx *gorm.DB) error {
+	run := q.db.Tx
+	if store.InTx(ctx) {
+		run = func(ctx context.Context, fn func(tx *gorm.DB) error) error {
+			return q.db.Conn(ctx).Transaction(fn) // a savepoint in the caller's transaction
+		}
+	}
+	err := run(ctx, func(tx *gorm.DB) error {
 		var existing Job
 		err := q.db.LockRow(tx).Where("kind = ? AND job_key = ? AND status = ?", kind, key, Queued).Limit(1).Find(&existing).Error
 		if err != nil {

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/polder-civic/polder/core/jobs"
+	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/testkit"
 )
 
@@ -135,5 +138,35 @@ func TestRetryThenFail(t *testing.T) {
 	j, _ = q.Get(ctx, id)
 	if j.Status != jobs.Failed || j.Attempts != jobs.MaxAttempts {
 		t.Fatalf("job = %s after %d attempts, want failed after %d", j.Status, j.Attempts, jobs.MaxAttempts)
+	}
+}
+
+// TestEnqueueJoinsTransaction: a job enqueued with a context carrying a
+// transaction exists only if that transaction commits.
+func TestEnqueueJoinsTransaction(t *testing.T) {
+	ctx := context.Background()
+	db := testkit.OpenDB(t)
+	q := jobs.New(db)
+	boom := errors.New("rolled back")
+	err := db.Tx(ctx, func(tx *gorm.DB) error {
+		if _, err := q.Enqueue(store.WithTx(ctx, tx), "k", "rolled", "", 0); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("tx: %v", err)
+	}
+	if j, err := q.Latest(ctx, "k", "rolled"); err == nil && j != nil {
+		t.Fatalf("job %+v survived its rolled-back transaction", j)
+	}
+	if err := db.Tx(ctx, func(tx *gorm.DB) error {
+		_, err := q.Enqueue(store.WithTx(ctx, tx), "k", "kept", "", 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := q.Latest(ctx, "k", "kept"); err != nil || j == nil {
+		t.Fatalf("committed job missing: %v", err)
 	}
 }

@@ -207,6 +207,12 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
+// InTx reports whether ctx carries a transaction (see WithTx).
+func InTx(ctx context.Context) bool {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok && tx != nil
+}
+
 // Conn returns the transaction ctx carries (see WithTx), else db bound to
 // ctx.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {

@@ -22,6 +22,7 @@ import (
 	"github.com/polder-civic/polder/core/panel"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/core/web"
 	"github.com/polder-civic/polder/modules/sortition/leximin"
 	"github.com/polder-civic/polder/modules/sortition/lottery"
@@ -244,16 +245,24 @@ func (s *Service) Draw(ctx context.Context, sp *registry.Space, comp *registry.C
 	if err != nil {
 		return nil, fmt.Errorf("sortition: encoding job: %w", err)
 	}
-	res := s.srv.DB.WithContext(ctx).Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusCommitted).
-		Updates(map[string]any{"status": StatusDrawing, "error": "", "updated_at": s.Now()})
-	if res.Error != nil {
-		return nil, fmt.Errorf("sortition: starting draw: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return nil, perr.Conflict("sortition.error.already_drawn", nil)
-	}
-	if _, err := s.jobs.Enqueue(ctx, JobDraw, strconv.FormatInt(d.ID, 10), string(payload), 0); err != nil {
-		return nil, fmt.Errorf("sortition: queueing draw: %w", err)
+	// "drawing" and the job that leaves it commit together: a draw can
+	// never wait for a job that was not queued.
+	err = s.srv.DB.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusCommitted).
+			Updates(map[string]any{"status": StatusDrawing, "error": "", "updated_at": s.Now()})
+		if res.Error != nil {
+			return fmt.Errorf("sortition: starting draw: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return perr.Conflict("sortition.error.already_drawn", nil)
+		}
+		if _, err := s.jobs.Enqueue(store.WithTx(ctx, tx), JobDraw, strconv.FormatInt(d.ID, 10), string(payload), 0); err != nil {
+			return fmt.Errorf("sortition: queueing draw: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s.Get(ctx, comp)
 }

@@ -462,6 +462,48 @@ func TestBackgroundDraw(t *testing.T) {
 	}
 }
 
+// TestDrawQueueFailureKeepsCommitted: when the background draw cannot be
+// queued, the draw is not left "drawing" with no job to finish it: it
+// stays committed and can be drawn once the queue works again.
+func TestDrawQueueFailureKeepsCommitted(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if fe, err := e.in.App.Components.SetValues(ctx, e.comp, map[string]any{"background_from": 50}, nil); err != nil || len(fe) > 0 {
+		t.Fatalf("settings: %v %v", fe, err)
+	}
+	quotas, pool, _ := e.smallPool()
+	e.post(e.base+"/pool", url.Values{"quotas": {quotas}, "pool": {pool}, "panel_size": {"20"}}).Must(t, http.StatusSeeOther)
+	secret := "a long enough secret"
+	e.post(e.base+"/commit", url.Values{"secret": {secret}}).Must(t, http.StatusSeeOther)
+	// The queue's table gone for a moment: every enqueue fails.
+	if err := e.in.App.DB.Exec("ALTER TABLE jobs RENAME TO jobs_away").Error; err != nil {
+		t.Fatal(err)
+	}
+	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"12 19 33"}}).Must(t, http.StatusInternalServerError)
+	if err := e.in.App.DB.Exec("ALTER TABLE jobs_away RENAME TO jobs").Error; err != nil {
+		t.Fatal(err)
+	}
+	if s := e.draw().Status; s != sortition.StatusCommitted {
+		t.Fatalf("status %s after a failed queueing, want committed", s)
+	}
+	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"12 19 33"}}).Must(t, http.StatusSeeOther)
+	if s := e.draw().Status; s != sortition.StatusDrawing {
+		t.Fatalf("status %s, want drawing", s)
+	}
+	for {
+		ok, err := e.in.App.Jobs.RunOne(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+	}
+	if d := e.draw(); d.Status != sortition.StatusDrawn {
+		t.Fatalf("status %s after the job, want drawn (%s)", d.Status, d.Error)
+	}
+}
+
 // TestJointInfeasibility: quotas that pass the per-category counts but
 // conflict across categories are reported at the draw, synchronously and
 // from the background job, and the draw stays open.
