@@ -46,15 +46,7 @@ func TestDemoPanelInOpinionMap(t *testing.T) {
 	admin := in.Client()
 	admin.Login(demoAdmin, demoPassword)
 	admin.PostForm(drawPath+"/draw", url.Values{"secret": {sortition.DemoSecret}, "public_value": {"5 12 23 31 42 + 7"}}).Must(t, http.StatusSeeOther)
-	for {
-		ok, err := in.App.Jobs.RunOne(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-	}
+	in.RunJobs()
 
 	// The opinion map's component in the demo process.
 	res, ok := in.App.Space(process.SpaceType)

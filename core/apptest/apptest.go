@@ -224,3 +224,21 @@ func (r *Response) Contains(tb testing.TB, fragments ...string) *Response {
 	}
 	return r
 }
+
+// RunJobs runs the queued background jobs that are due, one after the
+// other, until none is left (the harness has no worker), and returns how
+// many ran. A job's failure fails the test.
+func (in *Instance) RunJobs() int {
+	in.T.Helper()
+	n := 0
+	for {
+		ran, err := in.App.Jobs.RunOne(context.Background())
+		if err != nil {
+			in.T.Fatalf("running a background job: %v", err)
+		}
+		if !ran {
+			return n
+		}
+		n++
+	}
+}

@@ -7,6 +7,7 @@
 package realdata
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -59,4 +60,17 @@ func RepoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Head is the start of a real file, at most max bytes cut at a line end:
+// a fuzz seed of a few kilobytes that the fuzzer can mutate quickly.
+func Head(b []byte, max int) []byte {
+	if len(b) <= max {
+		return b
+	}
+	b = b[:max]
+	if i := bytes.LastIndexByte(b, '\n'); i > 0 {
+		b = b[:i+1]
+	}
+	return b
 }

@@ -67,17 +67,7 @@ func (e *env) runJobs() int {
 	e.t.Helper()
 	// Close the debounce windows: their enqueues happen in the background.
 	e.svc().Flush()
-	n := 0
-	for {
-		ran, err := e.in.App.Jobs.RunOne(context.Background())
-		if err != nil {
-			e.t.Fatalf("running job: %v", err)
-		}
-		if !ran {
-			return n
-		}
-		n++
-	}
+	return e.in.RunJobs()
 }
 
 // countVotes counts the vote rows of a statement (or all when 0).

@@ -39,15 +39,7 @@ func TestSeedDemo(t *testing.T) {
 	}
 
 	e.post(e.base+"/draw", url.Values{"secret": {sortition.DemoSecret}, "public_value": {"5 12 23 31 42 + 7"}}).Must(t, http.StatusSeeOther)
-	for {
-		ok, err := e.in.App.Jobs.RunOne(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-	}
+	e.in.RunJobs()
 	d = e.draw()
 	if d.Status != sortition.StatusDrawn {
 		t.Fatalf("status %s after the jobs (error %q)", d.Status, d.Error)

@@ -411,17 +411,7 @@ func TestBackgroundDraw(t *testing.T) {
 	anon := e.in.Client()
 	anon.Get(e.base).Must(t, http.StatusOK).Contains(t, "being computed")
 	e.post(e.base+"/draw", url.Values{"secret": {secret}, "public_value": {"12 19 33"}}).Must(t, http.StatusUnprocessableEntity)
-	ran := 0
-	for {
-		ok, err := e.in.App.Jobs.RunOne(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-		ran++
-	}
+	ran := e.in.RunJobs()
 	d := e.draw()
 	if ran == 0 || d.Status != sortition.StatusDrawn || d.Error != "" {
 		t.Fatalf("after %d jobs: status %s, error %q", ran, d.Status, d.Error)
@@ -490,15 +480,7 @@ func TestDrawQueueFailureKeepsCommitted(t *testing.T) {
 	if s := e.draw().Status; s != sortition.StatusDrawing {
 		t.Fatalf("status %s, want drawing", s)
 	}
-	for {
-		ok, err := e.in.App.Jobs.RunOne(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-	}
+	e.in.RunJobs()
 	if d := e.draw(); d.Status != sortition.StatusDrawn {
 		t.Fatalf("status %s after the job, want drawn (%s)", d.Status, d.Error)
 	}

@@ -40,15 +40,7 @@ func TestAPIBuildStatusPublishRead(t *testing.T) {
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "<progress", `http-equiv="refresh"`, "Refresh</a>")
 	// Publishing before the build is refused.
 	c.JSON(http.MethodPost, fmt.Sprintf("%s/syntheses/%d/publish", api, syn.ID), token, "").Must(t, http.StatusConflict)
-	for {
-		ran, err := e.in.App.Jobs.RunOne(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ran {
-			break
-		}
-	}
+	e.in.RunJobs()
 	c.JSON(http.MethodGet, fmt.Sprintf("%s/syntheses/%d/status", api, syn.ID), token, "").Must(t, http.StatusOK).Contains(t, `"status":"ready"`, `"progress":100`)
 	c.JSON(http.MethodPost, fmt.Sprintf("%s/syntheses/%d/publish", api, syn.ID), token, "").Must(t, http.StatusOK).Contains(t, `"status":"published"`)
 	c.JSON(http.MethodPost, fmt.Sprintf("%s/syntheses/%d/publish", api, syn.ID), token, "").Must(t, http.StatusConflict)

@@ -103,15 +103,7 @@ func (e *env) post(path string, form url.Values) *apptest.Response {
 func (e *env) build(form url.Values) *synthesis.Synthesis {
 	e.t.Helper()
 	e.post(e.base+"/syntheses", form).Must(e.t, http.StatusSeeOther)
-	for {
-		ran, err := e.in.App.Jobs.RunOne(context.Background())
-		if err != nil {
-			e.t.Fatalf("job: %v", err)
-		}
-		if !ran {
-			break
-		}
-	}
+	e.in.RunJobs()
 	var syn synthesis.Synthesis
 	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
 		e.t.Fatal(err)

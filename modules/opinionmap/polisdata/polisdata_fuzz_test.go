@@ -12,19 +12,6 @@ import (
 	"github.com/polder-civic/polder/core/realdata"
 )
 
-// head is the start of a real file, cut at a line end, so that the
-// fuzzer mutates inputs of a few kilobytes rather than whole exports.
-func head(b []byte, max int) []byte {
-	if len(b) <= max {
-		return b
-	}
-	b = b[:max]
-	if i := bytes.LastIndexByte(b, '\n'); i > 0 {
-		b = b[:i+1]
-	}
-	return b
-}
-
 // FuzzReadExport feeds the four files of a Pol.is export (what an admin
 // imports) arbitrary bytes, seeded with the heads of the shared exports.
 // Reading must not panic; an export that reads must build its matrix,
@@ -47,7 +34,7 @@ func FuzzReadExport(f *testing.F) {
 			if err != nil && !os.IsNotExist(err) {
 				f.Fatal(err)
 			}
-			files[i] = head(b, 3000)
+			files[i] = realdata.Head(b, 3000)
 		}
 		f.Add(files[0], files[1], files[2], files[3])
 		seeds++

@@ -12,19 +12,6 @@ import (
 	"github.com/polder-civic/polder/modules/sortition/pooldata"
 )
 
-// head is the start of a real file, cut at a line end, so that the
-// fuzzer mutates inputs of a few kilobytes.
-func head(b []byte, max int) []byte {
-	if len(b) <= max {
-		return b
-	}
-	b = b[:max]
-	if i := bytes.LastIndexByte(b, '\n'); i > 0 {
-		b = b[:i+1]
-	}
-	return b
-}
-
 // FuzzReadPool feeds the quota table and the respondents file (what an
 // admin uploads for a draw) arbitrary bytes, seeded with the shared
 // pools in both formats. Reading must not panic, and a pool that reads
@@ -46,8 +33,8 @@ func FuzzReadPool(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(cats, head(resp, 3000), false)
-		f.Add(cats, head(resp, 3000), true)
+		f.Add(cats, realdata.Head(resp, 3000), false)
+		f.Add(cats, realdata.Head(resp, 3000), true)
 	}
 	f.Fuzz(func(t *testing.T, categories, respondents []byte, households bool) {
 		cats, err := pooldata.ReadCategories(bytes.NewReader(categories), "categories.csv")
