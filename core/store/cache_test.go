@@ -29,6 +29,12 @@ func TestStatementWriteAndTables(t *testing.T) {
 		{store.Statement{Kind: "raw", SQL: "INSERT INTO x (a) SELECT id FROM \"components\""}, true, true},
 		{store.Statement{Kind: "row", SQL: "INSERT INTO components (a) VALUES (1) RETURNING id"}, true, true},
 		{store.Statement{Kind: "row", Table: "components", SQL: "SELECT * FROM components"}, false, true},
+		// Any ASCII case, whole words only.
+		{store.Statement{Kind: "raw", SQL: "with up AS (Insert INTO Components (a) VALUES (1) RETURNING id) SELECT 1"}, true, true},
+		{store.Statement{Kind: "raw", SQL: "with up AS (SELECT 1) Select * FROM COMPONENTS"}, false, true},
+		{store.Statement{Kind: "raw", SQL: "WITH insert_log AS (SELECT 1) SELECT * FROM components_2"}, false, false},
+		{store.Statement{Kind: "raw", SQL: "Delete FROM mycomponents WHERE id = 1"}, true, false},
+		{store.Statement{Kind: "raw", SQL: "pragma table_info(components)"}, false, true},
 	}
 	for _, c := range cases {
 		if got := c.s.Write(); got != c.write {

@@ -3,7 +3,6 @@
 package store
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,13 +31,12 @@ func (s Statement) Write() bool {
 	case "raw", "row":
 		// Only the first word matters: no copy of the whole statement.
 		q := strings.TrimLeft(s.SQL, " \t\r\n(")
-		q = strings.ToLower(q[:min(len(q), 6)])
-		if strings.HasPrefix(q, "with") {
+		q = q[:min(len(q), 6)]
+		if len(q) >= 4 && strings.EqualFold(q[:4], "with") {
 			// A CTE may wrap a write.
-			full := strings.ToLower(s.SQL)
-			return wordIn(full, "insert") || wordIn(full, "update") || wordIn(full, "delete")
+			return wordIn(s.SQL, "insert") || wordIn(s.SQL, "update") || wordIn(s.SQL, "delete")
 		}
-		return q != "select" && q != "pragma"
+		return !strings.EqualFold(q, "select") && !strings.EqualFold(q, "pragma")
 	}
 	return false
 }
@@ -54,33 +52,44 @@ func (s Statement) Touches(tables ...string) bool {
 	if s.Table != "" && s.Kind != "raw" && s.Kind != "row" {
 		return false
 	}
-	q := strings.ToLower(s.SQL)
 	for _, t := range tables {
-		if wordIn(q, t) {
+		if wordIn(s.SQL, t) {
 			return true
 		}
 	}
 	return false
 }
 
-var wordChar = regexp.MustCompile(`[a-z0-9_]`)
-
-// wordIn reports whether w occurs in s not as part of a longer name.
+// wordIn reports whether the lower-case word w occurs in s, in any ASCII
+// case, not as part of a longer name. It runs for every write statement
+// and every write hook, so it neither copies s nor uses a regexp.
 func wordIn(s, w string) bool {
-	for i := 0; ; {
-		j := strings.Index(s[i:], w)
-		if j < 0 {
-			return false
+	if len(w) == 0 {
+		return false
+	}
+	for j := 0; j+len(w) <= len(s); j++ {
+		if lowerASCII(s[j]) != w[0] || !strings.EqualFold(s[j:j+len(w)], w) {
+			continue
 		}
-		j += i
 		end := j + len(w)
-		before := j == 0 || !wordChar.MatchString(s[j-1:j])
-		after := end == len(s) || !wordChar.MatchString(s[end:end+1])
-		if before && after {
+		if (j == 0 || !wordByte(s[j-1])) && (end == len(s) || !wordByte(s[end])) {
 			return true
 		}
-		i = j + 1
 	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// wordByte reports whether c may be part of an SQL name.
+func wordByte(c byte) bool {
+	c = lowerASCII(c)
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_'
 }
 
 // hookSeq keeps hook names unique, since gorm warns about duplicates.

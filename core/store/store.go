@@ -94,8 +94,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening PostgreSQL pool: %w", err)
 		}
+		// As many idle as open: with fewer, a burst that returns its
+		// connections closes the surplus, and the next burst opens them
+		// again (a PostgreSQL backend start each, a tail in latency).
 		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetMaxIdleConns(32)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	case SQLite:
 		if dsn != ":memory:" && !strings.HasPrefix(dsn, "file:") {

@@ -114,6 +114,7 @@ func New(d Deps) (*Server, error) {
 	}
 	sm := scs.New()
 	sm.Store = sessionStore{GORMStore: sessStore, db: d.DB.DB, dialect: d.DB.Dialect}
+	sm.Codec = newSessionCodec()
 	// An absolute lifetime only: with an idle timeout scs rewrites the
 	// session row on every request to push its expiry, one database write
 	// per page view and per vote. Sessions are rotated at login and ended

@@ -4,9 +4,12 @@ package web
 
 import (
 	"fmt"
+	"maps"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/gormstore"
+	"github.com/alexedwards/scs/v2"
 	"gorm.io/gorm"
 
 	"github.com/polder-civic/polder/core/store"
@@ -51,4 +54,51 @@ func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 		return fmt.Errorf("saving session: %w", err)
 	}
 	return nil
+}
+
+// sessionCodec is scs's gob codec with a cache of decoded sessions keyed
+// by their bytes. A gob decoder compiles its type plan anew for every
+// session, so decoding cost more CPU than the session's query on every
+// request (a vote, a page view); most sessions are read many times
+// between changes. Decode hands out a copy of the cached map, since scs
+// changes the map it gets; the values themselves are scalars (ids, tokens,
+// times), which nobody changes in place.
+type sessionCodec struct {
+	scs.GobCodec
+	mu    sync.Mutex
+	cache map[string]decodedSession
+}
+
+type decodedSession struct {
+	deadline time.Time
+	values   map[string]any
+}
+
+// sessionCodecMax bounds the cache; a full cache starts over (no LRU
+// bookkeeping on the hot path). A session is a few hundred bytes.
+const sessionCodecMax = 8192
+
+func newSessionCodec() *sessionCodec {
+	return &sessionCodec{cache: map[string]decodedSession{}}
+}
+
+// Decode decodes b, from the cache when the same bytes were seen.
+func (c *sessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	c.mu.Lock()
+	d, ok := c.cache[string(b)]
+	c.mu.Unlock()
+	if !ok {
+		deadline, values, err := c.GobCodec.Decode(b)
+		if err != nil {
+			return time.Time{}, nil, fmt.Errorf("decoding session: %w", err)
+		}
+		d = decodedSession{deadline: deadline, values: values}
+		c.mu.Lock()
+		if len(c.cache) >= sessionCodecMax {
+			clear(c.cache)
+		}
+		c.cache[string(b)] = d
+		c.mu.Unlock()
+	}
+	return d.deadline, maps.Clone(d.values), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"sort"
 	"sync"
 	"syscall"
@@ -55,6 +56,8 @@ func benchVotes(b *testing.B, rate int) {
 		bodies[i] = fmt.Sprintf("Statement number %d", i)
 	}
 	ids := e.seed(bodies...)
+	// The debounce's last enqueue must run before the database closes.
+	defer e.svc().Flush()
 	type client struct {
 		csrf string
 		do   func(body string) int
@@ -77,6 +80,13 @@ func benchVotes(b *testing.B, rate int) {
 	sent := make([]map[int64]bool, participants)
 	var wg sync.WaitGroup
 	var failed sync.Map
+	sqlDB, err := e.in.App.DB.DB.DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool0 := sqlDB.Stats()
+	var gc0 runtime.MemStats
+	runtime.ReadMemStats(&gc0)
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	start := time.Now()
@@ -110,6 +120,9 @@ func benchVotes(b *testing.B, rate int) {
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
 	b.StopTimer()
+	pool := sqlDB.Stats()
+	var gc runtime.MemStats
+	runtime.ReadMemStats(&gc)
 	failed.Range(func(k, _ any) bool { b.Errorf("a vote answered %v", k); return true })
 	var all []time.Duration
 	pairs := 0
@@ -125,6 +138,13 @@ func benchVotes(b *testing.B, rate int) {
 	// CPU of this process (server and clients; not the database's) per
 	// vote: less sensitive than wall figures to other jobs on the machine.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(len(all)), "cpu-µs/vote")
+	// The pool's behaviour: connections opened during the run (a pool
+	// that closes idle connections under load reopens them, a backend
+	// start each) and the time requests waited for a connection.
+	b.ReportMetric(float64(pool.MaxIdleClosed-pool0.MaxIdleClosed+pool.MaxIdleTimeClosed-pool0.MaxIdleTimeClosed), "conns-closed")
+	b.ReportMetric(float64((pool.WaitDuration-pool0.WaitDuration).Microseconds())/float64(len(all)), "poolwait-µs/vote")
+	b.ReportMetric(float64(gc.NumGC-gc0.NumGC), "GCs")
+	b.ReportMetric(float64(gc.Mallocs-gc0.Mallocs)/float64(len(all)), "allocs/vote")
 	if got := e.countVotes(0); got != int64(pairs) {
 		b.Fatalf("%d vote rows, want %d (one per participant and statement voted on)", got, pairs)
 	}
