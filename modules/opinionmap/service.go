@@ -239,8 +239,8 @@ ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, u
 		// voted statement comes from the upsert's RETURNING.
 		mine, err = s.scanVotes(s.db.WithContext(ctx).Raw(`WITH up AS (`+upsert+` RETURNING statement_id, vote)
 SELECT statement_id, vote FROM up
-UNION ALL SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ? AND statement_id <> ?`,
-			statementID, p.ID, comp.ID, vote, now, now, p.ID, statementID).Rows())
+UNION ALL SELECT statement_id, vote FROM opinion_votes WHERE component_id = ? AND participant_id = ? AND statement_id <> ?`,
+			statementID, p.ID, comp.ID, vote, now, now, comp.ID, p.ID, statementID).Rows())
 		if err != nil {
 			return nil, fmt.Errorf("recording vote: %w", err)
 		}
@@ -448,8 +448,10 @@ func (s *Service) MyVotes(ctx context.Context, p *Participant) (map[int64]int, e
 		return out, nil
 	}
 	// Raw rows: this runs on every vote (the next statement), so no
-	// struct mapping.
-	return s.scanVotes(s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE participant_id = ?", p.ID).Rows())
+	// struct mapping. The component narrows the scan to the
+	// participant's rows of the (component_id, participant_id) index; by
+	// participant alone it would read the whole index, every vote.
+	return s.scanVotes(s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE component_id = ? AND participant_id = ?", p.ComponentID, p.ID).Rows())
 }
 
 // scanVotes reads (statement_id, vote) rows into a map.

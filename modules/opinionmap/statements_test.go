@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/internal/instancetest"
 )
 
@@ -30,9 +31,31 @@ func TestVoteStatements(t *testing.T) {
 	}
 	st := e.in.CountStatements()
 	vote(ids[0]) // warm up: creates the participant, fills the caches
-	list := st.Measure(func() { vote(ids[1]) })
+	// Wait for the warm-up's recompute enqueue, which runs in the
+	// background.
 	e.svc().Flush()
-	t.Logf("%d statements:\n%s", len(list), strings.Join(list, "\n"))
+	all := st.Measure(func() { vote(ids[1]) })
+	e.svc().Flush()
+	// The measured vote's own enqueue runs on another goroutine and may
+	// or may not fall within the measure: not the request's cost.
+	var list []string
+	for _, s := range all {
+		if !strings.Contains(s, `"jobs"`) && !strings.Contains(s, "`jobs`") {
+			list = append(list, s)
+		}
+	}
+	want := 2 // the session, the vote with the participant's votes
+	if e.in.App.DB.Dialect != store.Postgres {
+		want = 3 // the session, the vote, the participant's votes
+	}
+	if len(list) != want {
+		t.Errorf("vote ran %d statements, want %d:\n%s", len(list), want, strings.Join(list, "\n"))
+	}
+	for _, s := range list {
+		if strings.Contains(s, "WHERE participant_id") {
+			t.Errorf("votes read without the component (a whole-index scan): %s", s)
+		}
+	}
 	if got := e.countVotes(0); got != 2 {
 		t.Errorf("%d vote rows, want 2", got)
 	}
