@@ -144,7 +144,8 @@ func TestRuleRefusals(t *testing.T) {
 	if r.Status != 422 {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
-	r.Contains(t, `"too_few_projects"`, `"below_threshold"`, "Votre panier contient 1 projets")
+	r.Contains(t, `"too_few_projects"`, `"below_threshold"`, "Choisissez au moins 2 projets (votre panier en contient 1).")
+	e.json(u, "GET", path+"/basket?locale=en", "").Must(t, 200).Contains(t, "Add at least 1 more project.")
 	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[2])+`}`).Must(t, 200)
 	e.json(u, "POST", path+"/basket", `{"project_id":`+itoa(p[3])+`}`).Must(t, 200)
 	e.json(u, "GET", path+"/basket", "").Must(t, 200).Contains(t, `"over_budget"`, `"valid":false`)

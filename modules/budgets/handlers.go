@@ -104,13 +104,32 @@ type Feedback struct {
 	Remaining  []ReasonText `json:"remaining"`
 }
 
+// pluralBy names, for the reasons counted in projects, the number whose
+// plural form the message takes (one project, 3 projects).
+var pluralBy = map[string]string{
+	"too_few_projects":   "Limit",
+	"too_many_projects":  "Limit",
+	"add_projects":       "Value",
+	"remaining_projects": "Value",
+}
+
 // feedback translates a BallotCheck in the request's language.
 func (h *handlers) feedback(c echo.Context, chk rules.BallotCheck, titles map[string]string) Feedback {
 	loc := web.Locale(c)
 	tr := func(rs []rules.Reason) []ReasonText {
 		out := make([]ReasonText, 0, len(rs))
 		for _, r := range rs {
-			msg := h.s.Bundle.T(loc, "budgets.reason."+r.Code, map[string]any{"Limit": r.Limit, "Value": r.Value, "Project": titles[r.ProjectID]})
+			data := map[string]any{"Limit": r.Limit, "Value": r.Value, "Project": titles[r.ProjectID]}
+			var msg string
+			if by, ok := pluralBy[r.Code]; ok {
+				n := r.Value
+				if by == "Limit" {
+					n = r.Limit
+				}
+				msg = h.s.Bundle.N(loc, "budgets.reason."+r.Code, int(n), data)
+			} else {
+				msg = h.s.Bundle.T(loc, "budgets.reason."+r.Code, data)
+			}
 			out = append(out, ReasonText{Code: r.Code, Limit: r.Limit, Value: r.Value, ProjectID: r.ProjectID, Message: msg})
 		}
 		return out
