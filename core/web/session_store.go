@@ -3,6 +3,8 @@
 package web
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"sync"
@@ -43,6 +45,20 @@ const upsertSession = `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, 
 // round trip, where BEGIN, SET LOCAL, the upsert and COMMIT take four.
 const upsertSessionAsync = upsertSession + `
 	RETURNING set_config('synchronous_commit', 'off', true)`
+
+// Find reads a live session's data: gormstore's lookup (same condition)
+// without the model mapping, as it runs on every request.
+func (s sessionStore) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := s.db.Raw("SELECT data FROM sessions WHERE token = ? AND expiry >= ? LIMIT 1", token, time.Now()).Row().Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("loading session: %w", err)
+	}
+	return b, true, nil
+}
 
 // Commit writes the session's data and expiry, creating its row if needed.
 func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
 	"sort"
 	"sync"
 	"syscall"
@@ -83,6 +85,12 @@ func benchVotes(b *testing.B, rate int) {
 	sqlDB, err := e.in.App.DB.DB.DB()
 	if err != nil {
 		b.Fatal(err)
+	}
+	// POLDER_BENCH_DB_POOL sets the pool's size (open and idle) for
+	// trying other sizes than core/store's.
+	if n, _ := strconv.Atoi(os.Getenv("POLDER_BENCH_DB_POOL")); n > 0 {
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 	}
 	pool0 := sqlDB.Stats()
 	var gc0 runtime.MemStats
