@@ -31,23 +31,11 @@ func (s *Service) NextAfter(ctx context.Context, comp *registry.Component, p *Pa
 	if err != nil {
 		return nil, err
 	}
-	// Only this participant's row is needed: routing skips what they
+	// Only this participant's votes are needed: routing skips what they
 	// voted on and weighs the rest by the stored priorities.
-	m := opinionmath.NewMatrix()
-	byID := make(map[int64]*Statement, len(sts))
+	in := make([]opinionmath.Statement, len(sts))
 	for i := range sts {
-		byID[sts[i].ID] = &sts[i]
-		m.SetStatement(opinionmath.Statement{ID: sts[i].ID, Moderation: moderation(sts[i].State), Meta: sts[i].Meta})
-	}
-	var pid int64
-	if p != nil {
-		pid = p.ID
-		m.AddParticipant(pid)
-		for sid, v := range mine {
-			if byID[sid] != nil {
-				_ = m.SetVote(pid, sid, opinionmath.Vote(v))
-			}
-		}
+		in[i] = opinionmath.Statement{ID: sts[i].ID, Moderation: moderation(sts[i].State), Meta: sts[i].Meta}
 	}
 	var last *opinionmath.Result
 	if r, err := s.Results(ctx, comp.ID); err != nil {
@@ -55,9 +43,14 @@ func (s *Service) NextAfter(ctx context.Context, comp *registry.Component, p *Pa
 	} else if r != nil {
 		last = r.Result
 	}
-	id, ok := opinionmath.NextStatement(m, last, pid, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), opinionmath.Options{})
+	id, ok := opinionmath.NextStatementOf(in, mine, last, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), opinionmath.Options{})
 	if !ok {
 		return nil, nil
 	}
-	return byID[id], nil
+	for i := range sts {
+		if sts[i].ID == id {
+			return &sts[i], nil
+		}
+	}
+	return nil, nil
 }

@@ -155,6 +155,22 @@ func TestNextStatement(t *testing.T) {
 	if !slices.Equal(a, draw(1)) {
 		t.Error("same seed, different draws")
 	}
+	// Without a matrix (the vote path's): the same draws.
+	votes := map[int64]int{}
+	for id := range voted {
+		v, _ := c.m.Vote(participant, id)
+		votes[id] = int(v)
+	}
+	rng0 := rand.New(rand.NewPCG(1, 1))
+	for i, want := range a {
+		id, ok := opinionmath.NextStatementOf(c.m.Statements(), votes, res, rng0, opinionmath.Options{})
+		if !ok || id != want {
+			t.Fatalf("draw %d without a matrix: %d %v, want %d", i, id, ok, want)
+		}
+	}
+	if len(voted) == 0 {
+		t.Fatal("the participant voted on nothing: the test shows nothing")
+	}
 	for _, id := range a {
 		if voted[id] {
 			t.Fatalf("drew statement %d the participant already voted on", id)

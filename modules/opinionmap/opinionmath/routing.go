@@ -17,21 +17,41 @@ func NextStatement(m *Matrix, last *Result, participant int64, rng *rand.Rand, o
 	if r, ok := m.partIndex[participant]; ok {
 		voted = m.rows[r]
 	}
+	k := 0
+	return pickNext(m.statements, func(j int, _ int64) bool {
+		// voted is sorted by column: walk it alongside.
+		for k < len(voted) && int(voted[k].col) < j {
+			k++
+		}
+		return k < len(voted) && int(voted[k].col) == j
+	}, last, rng, opts)
+}
+
+// NextStatementOf is NextStatement for one participant without a matrix:
+// the statements in matrix order and the participant's votes by
+// statement id. The same statements, votes and rng state draw the same
+// statement as NextStatement. It is the vote path's: building a matrix
+// for each vote allocates more than the draw costs.
+func NextStatementOf(statements []Statement, votes map[int64]int, last *Result, rng *rand.Rand, opts Options) (int64, bool) {
+	return pickNext(statements, func(_ int, id int64) bool {
+		_, ok := votes[id]
+		return ok
+	}, last, rng, opts)
+}
+
+// pickNext draws among the statements not voted on (voted is called once
+// per statement, in order) and routable.
+func pickNext(statements []Statement, voted func(j int, id int64) bool, last *Result, rng *rand.Rand, opts Options) (int64, bool) {
 	prio := map[int64]float64{}
 	if last != nil {
 		for _, st := range last.Statements {
 			prio[st.ID] = st.Priority
 		}
 	}
-	ids := make([]int64, 0, len(m.statements))
-	weights := make([]float64, 0, len(m.statements))
-	k := 0
-	for j, s := range m.statements {
-		// voted is sorted by column: walk it alongside.
-		for k < len(voted) && int(voted[k].col) < j {
-			k++
-		}
-		if k < len(voted) && int(voted[k].col) == j {
+	ids := make([]int64, 0, len(statements))
+	weights := make([]float64, 0, len(statements))
+	for j, s := range statements {
+		if voted(j, s.ID) {
 			continue
 		}
 		if !s.routable(opts.StrictModeration) {
