@@ -79,7 +79,7 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 	if u.PanelSize <= 0 {
 		return nil, perr.Invalid("sortition.error.panel_size", nil)
 	}
-	cats, err := pooldata.ReadCategories(bytes.NewReader(u.Categories), "quotas")
+	cats, err := pooldata.ReadCategoriesForSize(bytes.NewReader(u.Categories), "quotas", u.PanelSize)
 	if err != nil {
 		return nil, perr.Invalid("sortition.error.csv", map[string]any{"Detail": err.Error()})
 	}

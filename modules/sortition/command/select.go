@@ -54,7 +54,7 @@ type volunteerProb struct {
 func runSelect(ctx context.Context, args []string, stdout io.Writer) error {
 	start := time.Now()
 	fs := newFlagSet("select", stdout)
-	cats := fs.String("categories", "", "quota table (category,feature,min,max or feature,value,min,max,...)")
+	cats := fs.String("categories", "", "quota table (category,feature,min,max or feature,value,min,max,...; share,tolerance in place of min,max: share of --size, tolerance in seats)")
 	resp := fs.String("respondents", "", "pool CSV, one row per volunteer")
 	size := fs.Int("size", 0, "panel size")
 	seedText := fs.String("seed", "", "public seed source (dice rolled in public, a lottery result)")
@@ -85,7 +85,7 @@ func runSelect(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: select needs --categories, --respondents and --size", ErrUsage)
 	}
 	opt := pooldata.RespondentOptions{IDColumn: *idCol, HouseholdColumns: splitList(*household)}
-	pool, err := pooldata.Load(*cats, *resp, opt)
+	pool, err := pooldata.LoadForSize(*cats, *resp, *size, opt)
 	if err != nil {
 		return fmt.Errorf("select: %w", err)
 	}

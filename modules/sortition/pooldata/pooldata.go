@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,8 +37,99 @@ func formatErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
 }
 
-// ReadCategories reads a quota table; name is used in error messages.
+// ShareSlack is how far the target shares of one category may sum above 1:
+// one percentage point, for shares rounded by hand (three times 33.4%).
+var ShareSlack = big.NewRat(1, 100)
+
+// shareSyntax is a plain decimal, optionally a percentage; it is checked
+// before big.Rat parses it so that no exponent or fraction form gets in.
+var shareSyntax = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,12})?%?$`)
+
+// quotaRow is one row of a quota table, before the panel size is known.
+type quotaRow struct {
+	line     int
+	cat, val string
+	min, max int
+	isShare  bool
+	share    *big.Rat // exact fraction of the panel, in [0, 1]
+	tol      int      // seats either side of the share
+}
+
+// ReadCategories reads a quota table given as min/max only; a table with
+// share rows needs the panel size: use ReadCategoriesForSize.
 func ReadCategories(r io.Reader, name string) ([]leximin.Category, error) {
+	return ReadCategoriesForSize(r, name, 0)
+}
+
+// ReadCategoriesForSize reads a quota table; name is used in error
+// messages. Each row gives either `min,max` (seats) or `share,tolerance`:
+// share is the target fraction of the panel (0.25 or 25%), tolerance a
+// number of seats (an integer ≥ 0; empty means 0). A share row becomes,
+// for a panel of size seats,
+//
+//	min = max(0, floor(share·size) − tolerance)
+//	max = min(size, ceil(share·size) + tolerance)
+//
+// size ≤ 0 means the size is unknown, and then share rows are an error.
+func ReadCategoriesForSize(r io.Reader, name string, size int) ([]leximin.Category, error) {
+	rows, err := readQuotaRows(r, name)
+	if err != nil {
+		return nil, err
+	}
+	var cats []leximin.Category
+	index := map[string]int{}
+	for _, q := range rows {
+		lo, hi := q.min, q.max
+		if q.isShare {
+			if size <= 0 {
+				return nil, formatErr("%s line %d: a share row needs the panel size", name, q.line)
+			}
+			lo, hi = shareBounds(q.share, q.tol, size)
+		}
+		ci, ok := index[q.cat]
+		if !ok {
+			ci = len(cats)
+			index[q.cat] = ci
+			cats = append(cats, leximin.Category{Name: q.cat})
+		}
+		cats[ci].Values = append(cats[ci].Values, leximin.Quota{Value: q.val, Min: lo, Max: hi})
+	}
+	return cats, nil
+}
+
+// shareBounds converts a target share with a tolerance in seats into seat
+// bounds for a panel of size seats (0 ≤ share ≤ 1, tol ≥ 0, size > 0). The
+// arithmetic is exact: 0.07 of 100 is 7 seats, not 7.000000000000001.
+func shareBounds(share *big.Rat, tol, size int) (lo, hi int) {
+	x := new(big.Rat).Mul(share, new(big.Rat).SetInt64(int64(size)))
+	fl := new(big.Int).Quo(x.Num(), x.Denom()) // non-negative, so Quo floors
+	floor := int(fl.Int64())
+	ceil := floor
+	if !x.IsInt() {
+		ceil++
+	}
+	lo = max(0, floor-tol)
+	hi = min(size, ceil+min(tol, size))
+	return lo, hi
+}
+
+// parseShare reads 0.25 or 25% as the exact fraction 1/4.
+func parseShare(s string) (*big.Rat, bool) {
+	if !shareSyntax.MatchString(s) {
+		return nil, false
+	}
+	pct := strings.HasSuffix(s, "%")
+	v, ok := new(big.Rat).SetString(strings.TrimSuffix(s, "%"))
+	if !ok {
+		return nil, false
+	}
+	if pct {
+		v.Quo(v, big.NewRat(100, 1))
+	}
+	return v, true
+}
+
+func readQuotaRows(r io.Reader, name string) ([]quotaRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -64,6 +157,8 @@ func ReadCategories(r io.Reader, name string) ([]leximin.Category, error) {
 	}
 	minCol, okMin := col["min"]
 	maxCol, okMax := col["max"]
+	shareCol, okShare := col["share"]
+	tolCol, okTol := col["tolerance"]
 	var missing []string
 	if catCol < 0 {
 		missing = append(missing, "category (or feature)")
@@ -71,17 +166,24 @@ func ReadCategories(r io.Reader, name string) ([]leximin.Category, error) {
 	if valCol < 0 {
 		missing = append(missing, "feature (or value)")
 	}
-	if !okMin {
-		missing = append(missing, "min")
+	if !okShare || okMin || okMax {
+		if !okMin {
+			missing = append(missing, "min")
+		}
+		if !okMax {
+			missing = append(missing, "max")
+		}
 	}
-	if !okMax {
-		missing = append(missing, "max")
+	if okTol && !okShare {
+		missing = append(missing, "share (beside tolerance)")
 	}
 	if len(missing) > 0 {
 		return nil, formatErr("%s line 1: missing column(s) %s (header: %s)", name, strings.Join(missing, ", "), strings.Join(header, ","))
 	}
-	var cats []leximin.Category
-	index := map[string]int{}
+	var rows []quotaRow
+	seen := map[[2]string]bool{}
+	shareSum := map[string]*big.Rat{}
+	limit := new(big.Rat).Add(big.NewRat(1, 1), ShareSlack)
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -100,6 +202,13 @@ func ReadCategories(r io.Reader, name string) ([]leximin.Category, error) {
 			}
 			return strings.TrimSpace(rec[c]), nil
 		}
+		// opt reads a column the header may lack, or the row may leave out.
+		opt := func(c int, ok bool) string {
+			if !ok || c >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[c])
+		}
 		cat, err := get(catCol, header[catCol])
 		if err != nil {
 			return nil, err
@@ -111,38 +220,74 @@ func ReadCategories(r io.Reader, name string) ([]leximin.Category, error) {
 		if cat == "" || val == "" {
 			return nil, formatErr("%s line %d: empty category or value", name, line)
 		}
-		var bounds [2]int
-		for i, c := range []int{minCol, maxCol} {
-			s, err := get(c, header[c])
-			if err != nil {
-				return nil, err
+		q := quotaRow{line: line, cat: cat, val: val}
+		minS, maxS := opt(minCol, okMin), opt(maxCol, okMax)
+		shareS, tolS := opt(shareCol, okShare), opt(tolCol, okTol)
+		hasMinMax := minS != "" || maxS != ""
+		hasShare := shareS != "" || tolS != ""
+		switch {
+		case hasMinMax && hasShare:
+			return nil, formatErr("%s line %d: %s=%s gives both min/max and share/tolerance; give one kind per row", name, line, cat, val)
+		case hasShare:
+			if shareS == "" {
+				return nil, formatErr("%s line %d: tolerance without a share", name, line)
 			}
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return nil, formatErr("%s line %d, column %s: %q is not an integer", name, line, header[c], s)
+			share, ok := parseShare(shareS)
+			if !ok {
+				return nil, formatErr("%s line %d, column %s: %q is not a share (0.25 or 25%%)", name, line, header[shareCol], shareS)
 			}
-			bounds[i] = n
-		}
-		if bounds[0] < 0 || bounds[1] < bounds[0] {
-			return nil, formatErr("%s line %d: min %d and max %d are not 0 ≤ min ≤ max", name, line, bounds[0], bounds[1])
-		}
-		ci, ok := index[cat]
-		if !ok {
-			ci = len(cats)
-			index[cat] = ci
-			cats = append(cats, leximin.Category{Name: cat})
-		}
-		for _, q := range cats[ci].Values {
-			if q.Value == val {
-				return nil, formatErr("%s line %d: value %s=%s listed twice", name, line, cat, val)
+			if share.Cmp(big.NewRat(1, 1)) > 0 {
+				return nil, formatErr("%s line %d, column %s: share %s is above 1 (100%%)", name, line, header[shareCol], shareS)
 			}
+			if tolS != "" {
+				t, err := strconv.Atoi(tolS)
+				if err != nil || t < 0 {
+					return nil, formatErr("%s line %d, column %s: tolerance %q is not a whole number of seats ≥ 0", name, line, header[tolCol], tolS)
+				}
+				q.tol = t
+			}
+			q.isShare, q.share = true, share
+			sum, ok := shareSum[cat]
+			if !ok {
+				sum = new(big.Rat)
+				shareSum[cat] = sum
+			}
+			sum.Add(sum, share)
+			if sum.Cmp(limit) > 0 {
+				return nil, formatErr("%s line %d: the shares of %s sum to %s%% by this row, over 100%%", name, line, cat, new(big.Rat).Mul(sum, big.NewRat(100, 1)).FloatString(2))
+			}
+		default:
+			if !okMin || !okMax {
+				return nil, formatErr("%s line %d: %s=%s has no share", name, line, cat, val)
+			}
+			var bounds [2]int
+			for i, c := range []int{minCol, maxCol} {
+				s, err := get(c, header[c])
+				if err != nil {
+					return nil, err
+				}
+				n, err := strconv.Atoi(s)
+				if err != nil {
+					return nil, formatErr("%s line %d, column %s: %q is not an integer", name, line, header[c], s)
+				}
+				bounds[i] = n
+			}
+			if bounds[0] < 0 || bounds[1] < bounds[0] {
+				return nil, formatErr("%s line %d: min %d and max %d are not 0 ≤ min ≤ max", name, line, bounds[0], bounds[1])
+			}
+			q.min, q.max = bounds[0], bounds[1]
 		}
-		cats[ci].Values = append(cats[ci].Values, leximin.Quota{Value: val, Min: bounds[0], Max: bounds[1]})
+		key := [2]string{cat, val}
+		if seen[key] {
+			return nil, formatErr("%s line %d: value %s=%s listed twice", name, line, cat, val)
+		}
+		seen[key] = true
+		rows = append(rows, q)
 	}
-	if len(cats) == 0 {
+	if len(rows) == 0 {
 		return nil, formatErr("%s: no quota rows", name)
 	}
-	return cats, nil
+	return rows, nil
 }
 
 // RespondentOptions say which columns identify a respondent.
@@ -286,14 +431,20 @@ func ReadRespondents(r io.Reader, name string, cats []leximin.Category, opt Resp
 	return pool, nil
 }
 
-// Load reads a quota table and a respondents file from disk.
+// Load reads a quota table of min/max rows and a respondents file from disk.
 func Load(categoriesPath, respondentsPath string, opt RespondentOptions) (*leximin.Pool, error) {
+	return LoadForSize(categoriesPath, respondentsPath, 0, opt)
+}
+
+// LoadForSize is Load for a panel of size seats, which share rows need
+// (see ReadCategoriesForSize).
+func LoadForSize(categoriesPath, respondentsPath string, size int, opt RespondentOptions) (*leximin.Pool, error) {
 	cf, err := os.Open(categoriesPath)
 	if err != nil {
 		return nil, fmt.Errorf("opening categories: %w", err)
 	}
 	defer cf.Close()
-	cats, err := ReadCategories(cf, filepath.Base(categoriesPath))
+	cats, err := ReadCategoriesForSize(cf, filepath.Base(categoriesPath), size)
 	if err != nil {
 		return nil, err
 	}

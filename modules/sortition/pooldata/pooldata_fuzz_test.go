@@ -14,9 +14,10 @@ import (
 
 // FuzzReadPool feeds the quota table and the respondents file (what an
 // admin uploads for a draw) arbitrary bytes, seeded with the shared
-// pools in both formats. Reading must not panic, and a pool that reads
-// must be valid: every respondent has one known value per category, and
-// every quota satisfies 0 ≤ min ≤ max.
+// pools in both formats and a share-format quota table; size is the panel
+// size share rows are converted for (0: unknown). Reading must not panic,
+// and a pool that reads must be valid: every respondent has one known value
+// per category, and every quota satisfies 0 ≤ min ≤ max.
 func FuzzReadPool(f *testing.F) {
 	for _, p := range [][3]string{
 		{"citizensassemblies-replication/example_small_20", "categories.csv", "respondents.csv"},
@@ -33,11 +34,16 @@ func FuzzReadPool(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(cats, realdata.Head(resp, 3000), false)
-		f.Add(cats, realdata.Head(resp, 3000), true)
+		f.Add(cats, realdata.Head(resp, 3000), false, uint16(20))
+		f.Add(cats, realdata.Head(resp, 3000), true, uint16(0))
+		if p[0] == "citizensassemblies-replication/example_small_20" {
+			// The same pool with the quotas given as target shares.
+			shares := []byte("category,feature,share,tolerance\ngender,female,50%,1\ngender,male,0.5,1\nleaning,liberal,45%,2\nleaning,conservative,0.55,2\n")
+			f.Add(shares, realdata.Head(resp, 3000), false, uint16(20))
+		}
 	}
-	f.Fuzz(func(t *testing.T, categories, respondents []byte, households bool) {
-		cats, err := pooldata.ReadCategories(bytes.NewReader(categories), "categories.csv")
+	f.Fuzz(func(t *testing.T, categories, respondents []byte, households bool, size uint16) {
+		cats, err := pooldata.ReadCategoriesForSize(bytes.NewReader(categories), "categories.csv", int(size))
 		if err != nil {
 			return
 		}
