@@ -11,6 +11,10 @@
 //     column (`nationbuilder_id` or `id` unless named) and other columns,
 //     which are ignored unless named as household columns.
 //
+// In either quota layout a row may give `share,tolerance` (a target share
+// of the panel and a tolerance in seats) in place of `min,max`; such rows
+// are converted once the panel size is known (ReadCategoriesForSize).
+//
 // Errors name the file, the line and the column.
 package pooldata
 
