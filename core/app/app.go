@@ -238,5 +238,29 @@ func (a *App) Space(spaceType string) (registry.SpaceResolver, bool) {
 	return r, ok
 }
 
+// SpaceComponent loads the space of a type with this slug and its first
+// component of a module (nil when the space has none): what demo seeders
+// and commands start from.
+func (a *App) SpaceComponent(ctx context.Context, orgID int64, spaceType, slug, moduleID string) (*registry.Space, *registry.Component, error) {
+	res, ok := a.Space(spaceType)
+	if !ok {
+		return nil, nil, fmt.Errorf("no %s space type", spaceType)
+	}
+	sp, err := res.BySlug(ctx, orgID, slug)
+	if err != nil {
+		return nil, nil, fmt.Errorf("space %s: %w", slug, err)
+	}
+	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("components of %s: %w", slug, err)
+	}
+	for i := range comps {
+		if comps[i].ModuleID == moduleID {
+			return sp, &comps[i], nil
+		}
+	}
+	return sp, nil, nil
+}
+
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }

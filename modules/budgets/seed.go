@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/polder-civic/polder/core/app"
-	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/modules/budgets/rules"
 )
 
@@ -31,24 +30,9 @@ var genericProjects = [][2]string{{"Trees along the main streets", "70000"}, {"C
 // idempotent: a component that has a budget is left alone. It returns the
 // number of ballots cast.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string) (int, error) {
-	res, ok := a.Space("process")
-	if !ok {
-		return 0, fmt.Errorf("seeding budgets: no process space type")
-	}
-	sp, err := res.BySlug(ctx, orgID, processSlug)
+	sp, comp, err := a.SpaceComponent(ctx, orgID, "process", processSlug, ID)
 	if err != nil {
 		return 0, fmt.Errorf("seeding budgets: %w", err)
-	}
-	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
-	if err != nil {
-		return 0, err
-	}
-	var comp *registry.Component
-	for i := range comps {
-		if comps[i].ModuleID == ID {
-			comp = &comps[i]
-			break
-		}
 	}
 	if comp == nil {
 		return 0, nil // the preset's budgets component is optional

@@ -10,7 +10,6 @@ import (
 
 	"github.com/polder-civic/polder/core/accounts"
 	"github.com/polder-civic/polder/core/app"
-	"github.com/polder-civic/polder/core/registry"
 )
 
 // demoStatement is a synthetic statement with how much each of the three
@@ -69,24 +68,9 @@ func demoVolunteerEmail(i int) string {
 // every demo shows the same conversation, and idempotent: a component that
 // already has statements is left alone. It returns the votes added.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, n int) (int, error) {
-	res, ok := a.Space("process")
-	if !ok {
-		return 0, fmt.Errorf("seeding opinion map: no process space type")
-	}
-	sp, err := res.BySlug(ctx, orgID, processSlug)
+	_, comp, err := a.SpaceComponent(ctx, orgID, "process", processSlug, ID)
 	if err != nil {
 		return 0, fmt.Errorf("seeding opinion map: %w", err)
-	}
-	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
-	if err != nil {
-		return 0, err
-	}
-	var comp *registry.Component
-	for i := range comps {
-		if comps[i].ModuleID == ID {
-			comp = &comps[i]
-			break
-		}
 	}
 	if comp == nil {
 		return 0, nil // the optional component is not enabled

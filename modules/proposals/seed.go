@@ -25,24 +25,9 @@ import (
 // component that already holds n proposals is left alone. It returns the
 // number of proposals added.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string, n int) (int, error) {
-	res, ok := a.Space("process")
-	if !ok {
-		return 0, fmt.Errorf("seeding proposals: no process space type")
-	}
-	sp, err := res.BySlug(ctx, orgID, processSlug)
+	sp, comp, err := a.SpaceComponent(ctx, orgID, "process", processSlug, ID)
 	if err != nil {
 		return 0, fmt.Errorf("seeding proposals: %w", err)
-	}
-	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
-	if err != nil {
-		return 0, err
-	}
-	var comp *registry.Component
-	for i := range comps {
-		if comps[i].ModuleID == ID {
-			comp = &comps[i]
-			break
-		}
 	}
 	if comp == nil {
 		return 0, fmt.Errorf("seeding proposals: process %s has no proposals component", processSlug)

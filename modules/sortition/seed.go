@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/polder-civic/polder/core/app"
-	"github.com/polder-civic/polder/core/registry"
 	"github.com/polder-civic/polder/core/web"
 )
 
@@ -98,24 +97,9 @@ func DemoPool() (quotas, pool string) {
 // idempotent: a component that already has a pool is left alone. It
 // returns the component's path when it seeded, "" otherwise.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string) (string, error) {
-	res, ok := a.Space("process")
-	if !ok {
-		return "", fmt.Errorf("demo sortition: no process space type")
-	}
-	sp, err := res.BySlug(ctx, orgID, processSlug)
+	sp, comp, err := a.SpaceComponent(ctx, orgID, "process", processSlug, ID)
 	if err != nil {
 		return "", fmt.Errorf("demo sortition: %w", err)
-	}
-	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
-	if err != nil {
-		return "", fmt.Errorf("demo sortition: %w", err)
-	}
-	var comp *registry.Component
-	for i := range comps {
-		if comps[i].ModuleID == ID {
-			comp = &comps[i]
-			break
-		}
 	}
 	if comp == nil || a.Server == nil {
 		return "", nil // the optional component is not enabled

@@ -14,50 +14,35 @@ import (
 // has a version; the instance's workers build it. It returns whether it
 // queued one.
 func SeedDemo(ctx context.Context, a *app.App, orgID int64, processSlug string) (bool, error) {
-	res, ok := a.Space("process")
-	if !ok {
-		return false, fmt.Errorf("demo synthesis: no process space type")
-	}
-	sp, err := res.BySlug(ctx, orgID, processSlug)
+	sp, comp, err := a.SpaceComponent(ctx, orgID, "process", processSlug, ID)
 	if err != nil {
 		return false, fmt.Errorf("demo synthesis: %w", err)
 	}
 	m, ok := a.Registry.Module(ID)
-	if !ok {
+	if !ok || comp == nil {
 		return false, nil
 	}
 	mod, ok := m.(*Module)
 	if !ok || mod.svc == nil {
 		return false, nil
 	}
-	comps, err := a.Components.InSpace(ctx, sp.Type, sp.ID)
+	have, err := mod.svc.List(ctx, comp, true)
+	if err != nil || len(have) > 0 {
+		return false, err
+	}
+	cands, err := mod.svc.Candidates(ctx, comp)
 	if err != nil {
 		return false, err
 	}
-	for i := range comps {
-		comp := &comps[i]
-		if comp.ModuleID != ID {
-			continue
-		}
-		have, err := mod.svc.List(ctx, comp, true)
-		if err != nil || len(have) > 0 {
-			return false, err
-		}
-		cands, err := mod.svc.Candidates(ctx, comp)
-		if err != nil {
-			return false, err
-		}
-		req := Request{Kind: KindInterim}
-		for _, c := range cands {
-			req.Sources = append(req.Sources, c.ID)
-		}
-		if len(req.Sources) == 0 {
-			return false, nil
-		}
-		if _, err := mod.svc.Create(ctx, sp, comp, 0, req); err != nil {
-			return false, fmt.Errorf("demo synthesis: %w", err)
-		}
-		return true, nil
+	req := Request{Kind: KindInterim}
+	for _, c := range cands {
+		req.Sources = append(req.Sources, c.ID)
 	}
-	return false, nil
+	if len(req.Sources) == 0 {
+		return false, nil
+	}
+	if _, err := mod.svc.Create(ctx, sp, comp, 0, req); err != nil {
+		return false, fmt.Errorf("demo synthesis: %w", err)
+	}
+	return true, nil
 }
