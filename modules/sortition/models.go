@@ -6,10 +6,11 @@ import "time"
 
 // Draw statuses.
 const (
-	StatusUploaded  = "uploaded"  // pool and quotas stored
-	StatusCommitted = "committed" // seed commitment published
-	StatusDrawing   = "drawing"   // large pool: the background job computes the draw
-	StatusDrawn     = "drawn"     // panel drawn, record published
+	StatusCollecting = "collecting" // quotas set, volunteers sign up through the form
+	StatusUploaded   = "uploaded"   // pool and quotas stored (uploaded, or sign-up closed)
+	StatusCommitted  = "committed"  // seed commitment published
+	StatusDrawing    = "drawing"    // large pool: the background job computes the draw
+	StatusDrawn      = "drawn"      // panel drawn, record published
 )
 
 // Draw is the one draw of a sortition component.
@@ -28,6 +29,12 @@ type Draw struct {
 	Error          string // why the last background draw failed
 	DrawnAt        *time.Time
 	PoolErasedAt   *time.Time
+	// Households: sign-up asks for an address, at most one member per
+	// household is drawn.
+	Households bool
+	// SignupOpenedAt is set when the pool is collected through the
+	// sign-up form rather than uploaded.
+	SignupOpenedAt *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -45,6 +52,9 @@ type PoolRow struct {
 	Features   string // JSON []int, indices into the categories' values
 	Household  string
 	AccountID  int64
+	// ConsentedAt is when a volunteer who signed up through the form gave
+	// consent; nil for uploaded rows.
+	ConsentedAt *time.Time
 }
 
 // TableName is the pool table.

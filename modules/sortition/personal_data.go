@@ -16,6 +16,10 @@ type poolEntry struct {
 	ComponentID int64             `json:"component_id"`
 	ExternalID  string            `json:"pool_id"`
 	Features    map[string]string `json:"features"`
+	Household   string            `json:"household,omitempty"`
+	// SignedUpAt is when the volunteer signed up and consented through
+	// the form (absent for uploaded rows).
+	SignedUpAt *time.Time `json:"signed_up_at,omitempty"`
 }
 
 // memberEntry is one panel seat of the account.
@@ -71,7 +75,8 @@ func (m *Module) PersonalData(ctx context.Context, accountID int64) (any, error)
 		}
 		var f []int
 		_ = json.Unmarshal([]byte(r.Features), &f)
-		e := poolEntry{ComponentID: d.ComponentID, ExternalID: r.ExternalID, Features: map[string]string{}}
+		e := poolEntry{ComponentID: d.ComponentID, ExternalID: r.ExternalID, Features: map[string]string{},
+			Household: r.Household, SignedUpAt: r.ConsentedAt}
 		for i, x := range f {
 			if i < len(cats) && x >= 0 && x < len(cats[i].Values) {
 				e.Features[cats[i].Name] = cats[i].Values[x].Value
@@ -97,8 +102,19 @@ func (m *Module) Anonymise(ctx context.Context, accountID int64) error {
 		return nil
 	}
 	db := m.svc.srv.DB.WithContext(ctx)
+	var drawIDs []int64
+	if err := db.Model(&PoolRow{}).Where("account_id = ?", accountID).Distinct().Pluck("draw_id", &drawIDs).Error; err != nil {
+		return fmt.Errorf("sortition: finding pool rows: %w", err)
+	}
 	if err := db.Where("account_id = ?", accountID).Delete(&PoolRow{}).Error; err != nil {
 		return fmt.Errorf("sortition: erasing pool rows: %w", err)
+	}
+	// The pools not drawn yet lost volunteers: keep their size right.
+	for _, id := range drawIDs {
+		if err := db.Exec("UPDATE sortition_draws SET pool_size = (SELECT COUNT(*) FROM sortition_pool WHERE draw_id = ?) WHERE id = ? AND status IN (?, ?, ?)",
+			id, id, StatusCollecting, StatusUploaded, StatusCommitted).Error; err != nil {
+			return fmt.Errorf("sortition: recounting pool %d: %w", id, err)
+		}
 	}
 	if err := db.Model(&Member{}).Where("account_id = ?", accountID).Update("account_id", 0).Error; err != nil {
 		return fmt.Errorf("sortition: detaching panel seats: %w", err)

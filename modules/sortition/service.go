@@ -125,6 +125,15 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 			if old.Status == StatusDrawn || old.Status == StatusDrawing {
 				return perr.Conflict("sortition.error.already_drawn", nil)
 			}
+			// Collected and uploaded volunteers never mix: an upload would
+			// silently drop the sign-ups.
+			n, err := countSignups(tx, old.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return perr.Conflict("sortition.error.has_signups", map[string]any{"Count": n})
+			}
 			if err := tx.Where("draw_id = ?", old.ID).Delete(&PoolRow{}).Error; err != nil {
 				return err
 			}
@@ -151,6 +160,9 @@ func (s *Service) Upload(ctx context.Context, sp *registry.Space, comp *registry
 		return nil
 	})
 	if err != nil {
+		if _, ok := perr.As(err); ok {
+			return nil, err
+		}
 		return nil, fmt.Errorf("sortition: storing pool: %w", err)
 	}
 	return &d, nil
@@ -175,7 +187,7 @@ func hasColumn(data []byte, name string) bool {
 // Pool returns the stored pool rows of a draw (admins only).
 func (s *Service) Pool(ctx context.Context, d *Draw) ([]PoolRow, error) {
 	var rows []PoolRow
-	if err := s.srv.DB.WithContext(ctx).Where("draw_id = ?", d.ID).Order("position").Find(&rows).Error; err != nil {
+	if err := s.srv.DB.WithContext(ctx).Where("draw_id = ?", d.ID).Order("position, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("sortition: reading pool: %w", err)
 	}
 	return rows, nil
@@ -197,8 +209,13 @@ func (s *Service) Commit(ctx context.Context, comp *registry.Component, secret s
 	if d.Status == StatusDrawn || d.Status == StatusDrawing {
 		return nil, perr.Conflict("sortition.error.already_drawn", nil)
 	}
+	if d.Status == StatusCollecting {
+		return nil, perr.Conflict("sortition.error.signup_open", nil)
+	}
 	d.Commitment, d.Status, d.UpdatedAt = lottery.Commit(secret), StatusCommitted, s.Now()
-	if err := s.srv.DB.WithContext(ctx).Save(d).Error; err != nil {
+	// Only these columns: a withdrawal may change pool_size meanwhile.
+	if err := s.srv.DB.WithContext(ctx).Model(&Draw{}).Where("id = ?", d.ID).
+		Updates(map[string]any{"commitment": d.Commitment, "status": d.Status, "updated_at": d.UpdatedAt}).Error; err != nil {
 		return nil, fmt.Errorf("sortition: saving commitment: %w", err)
 	}
 	return d, nil
@@ -315,7 +332,7 @@ func (s *Service) checkReveal(ctx context.Context, comp *registry.Component, sec
 	if err != nil {
 		return nil, err
 	}
-	if d == nil || d.Status == StatusUploaded {
+	if d == nil || d.Status == StatusUploaded || d.Status == StatusCollecting {
 		return nil, perr.Conflict("sortition.error.no_commitment", nil)
 	}
 	if d.Status == StatusDrawn {
