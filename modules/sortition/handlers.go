@@ -61,6 +61,11 @@ type IndexPage struct {
 	Error        string
 	Detail       string
 	Defaults     registry.Values
+	// Sign-up: the form while it is open, the viewer's own sign-up.
+	Form      *SignupForm
+	MySignup  *SignupView
+	SignedIn  bool
+	LoginNext string
 }
 
 func panelRows(rec *lottery.Record, ids []string) []PanelRow {
@@ -80,7 +85,10 @@ func (h *handlers) page(c echo.Context) (*IndexPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &IndexPage{Base: b, Defaults: settingsSchema.Decode(b.Component.Settings)}
+	p := &IndexPage{Base: b, Defaults: settingsSchema.Decode(b.Component.Settings), LoginNext: b.URL}
+	if err := h.signupState(c, p); err != nil {
+		return nil, err
+	}
 	if b.Draw != nil && b.Draw.Status == StatusDrawing && h.svc.jobs != nil {
 		if j, err := h.svc.jobs.Latest(c.Request().Context(), JobDraw, strconv.FormatInt(b.Draw.ID, 10)); err == nil && j != nil {
 			p.Progress = j.Progress
@@ -199,6 +207,15 @@ type PoolPage struct {
 	Categories []string
 	Values     map[string][]string // per row id: feature values
 	Linked     int
+	// Sign-ups: how many rows came through the form, the counts per
+	// value against the quotas, the counting diagnosis ("" when a panel
+	// is reachable), the quota table to edit and which forms apply.
+	Signups     int
+	Tally       []CategoryTally
+	Diagnosis   string
+	SetupQuotas string
+	ShowSetup   bool
+	ShowUpload  bool
 }
 
 func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) error {
@@ -234,8 +251,22 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 			if r.AccountID != 0 {
 				pp.Linked++
 			}
+			if r.ConsentedAt != nil {
+				pp.Signups++
+			}
+		}
+		if d.Status != StatusDrawn && d.Status != StatusDrawing {
+			if pp.Tally, pp.Diagnosis, err = d.Tally(rows); err != nil {
+				return err
+			}
+		}
+		if d.SignupOpenedAt != nil {
+			pp.SetupQuotas = quotaCSV(cats)
 		}
 	}
+	open := p.Draw == nil || (p.Draw.Status != StatusDrawn && p.Draw.Status != StatusDrawing)
+	pp.ShowUpload = open && pp.Signups == 0
+	pp.ShowSetup = open && !(pp.Signups > 0 && p.Draw.Status == StatusCommitted)
 	return h.s.Render(c, status, "sortition/pool", pp)
 }
 

@@ -36,6 +36,13 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(post, "/commit", needAdmin, h.commit)
 	r.Page(post, "/draw", needAdmin, h.draw)
 	r.Page(post, "/replace", needAdmin, h.replace)
+	r.Page(post, "/setup", needAdmin, h.setup)
+	r.Page(post, "/signup/close", needAdmin, h.closeSignup)
+	r.Page(post, "/signup/reopen", needAdmin, h.reopenSignup)
+	// Volunteering: any signed-in account of the organisation, once per
+	// draw; each account sees and withdraws only its own sign-up.
+	r.Page(post, "/signup", web.NeedLogin, h.signup)
+	r.Page(post, "/signup/withdraw", web.NeedLogin, h.withdraw)
 	r.Page(get, "/replacements/:id", web.NeedPublic, h.replacementJSON)
 
 	r.API(get, "/record", web.NeedPublic, web.Operation{Summary: "Published record of the panel draw (pseudonymous pool, quotas, lottery panels, seed inputs)", Response: "record"}, h.recordJSON)
