@@ -551,6 +551,120 @@ func TestBrowserSortitionFlow(t *testing.T) {
 	}
 }
 
+// TestBrowserSortitionSignupFlow (#6): an organiser opens a sign-up with
+// a quota table before any pool exists; a participant volunteers through
+// the form (a missing consent comes back with the answers kept, the
+// checkbox is ticked with the keyboard), sees their sign-up; the
+// organiser sees the counts against the quotas, closes the sign-up,
+// commits and draws from the collected pool.
+func TestBrowserSortitionSignupFlow(t *testing.T) {
+	d := newDemoInstance(t)
+	ctx0 := context.Background()
+	compID, compURL := d.component(t, sortition.ID)
+	const admin, adminPass = "panel-organiser@example.org", "another long passphrase"
+	const vol, volPass = "volunteer@example.org", "a volunteer's passphrase"
+	d.CreateAccount(admin, adminPass, true)
+	volAcc := d.CreateAccount(vol, volPass, false)
+	const quotas = "category,feature,min,max\ngender,female,1,1\ngender,male,1,1\nage,young,0,2\nage,old,0,2\n"
+
+	actx := browser(t)
+	loginAs(t, actx, d.URL, admin, adminPass)
+	must(t, chromedp.Do(actx,
+		chromedp.Navigate(compURL+"/pool"),
+		chromedp.WaitVisible(chromedp.CSS(`#signup_quotas`)),
+		chromedp.SetValue(chromedp.CSS(`#signup_quotas`), quotas),
+		chromedp.SetValue(chromedp.CSS(`#signup_panel_size`), "2"),
+		chromedp.Click(chromedp.CSS(`form[action$="/setup"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/signup/close"]`)),
+	))
+	var draw sortition.Draw
+	must(t, d.App.DB.Where("component_id = ?", compID).First(&draw).Error)
+	if draw.Status != sortition.StatusCollecting || draw.PanelSize != 2 {
+		t.Fatalf("after the setup: status %s, panel %d", draw.Status, draw.PanelSize)
+	}
+
+	// The participant: every question has its label; no consent first.
+	vctx := browser(t)
+	loginAs(t, vctx, d.URL, vol, volPass)
+	must(t, chromedp.Do(vctx,
+		chromedp.Navigate(compURL),
+		chromedp.WaitVisible(chromedp.CSS(`#signup select#f0`)),
+	))
+	for _, f := range []string{"f0", "f1", "consent"} {
+		if n := count(t, vctx, `label[for="`+f+`"]`); n != 1 {
+			t.Errorf("%d labels for #%s", n, f)
+		}
+	}
+	must(t, chromedp.Do(vctx,
+		chromedp.SetValue(chromedp.CSS(`#f0`), "female"),
+		chromedp.SetValue(chromedp.CSS(`#f1`), "old"),
+		chromedp.Click(chromedp.CSS(`form[action$="/signup"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-error`)),
+	))
+	if v := mustRun(t, vctx, chromedp.Value(chromedp.CSS(`#f0`))); v != "female" {
+		t.Errorf("the answer was not kept: %q", v)
+	}
+	var n int64
+	must(t, d.App.DB.Model(&sortition.PoolRow{}).Count(&n).Error)
+	if n != 0 {
+		t.Fatalf("a sign-up without consent stored %d rows", n)
+	}
+	// Tick the consent with the keyboard and send.
+	must(t, chromedp.Do(vctx,
+		chromedp.Focus(chromedp.CSS(`#consent`)),
+		chromedp.SendKeys(chromedp.CSS(`#consent`), " "),
+		chromedp.Click(chromedp.CSS(`form[action$="/signup"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.signed-up`)),
+	))
+	if mine := text(t, vctx, `dl.my-signup`); !strings.Contains(mine, "female") || !strings.Contains(mine, "old") {
+		t.Errorf("the volunteer's sign-up shows %q", mine)
+	}
+	var row sortition.PoolRow
+	must(t, d.App.DB.Where("account_id = ?", volAcc.ID).First(&row).Error)
+	if row.ConsentedAt == nil || row.DrawID != draw.ID {
+		t.Fatalf("stored sign-up %+v", row)
+	}
+
+	// Three more volunteers (through the service), then the organiser.
+	_, comp, err := d.App.SpaceComponent(ctx0, d.Org.ID, "process", d.res.Process.Slug, sortition.ID)
+	must(t, err)
+	svc := sortition.NewService(d.App.Server, d.App.Jobs, d.App.Panels)
+	for i, a := range [][2]string{{"male", "young"}, {"male", "old"}, {"female", "young"}} {
+		acc := d.CreateAccount(fmt.Sprintf("other%d@example.org", i), "some long passphrase", false)
+		_, err := svc.SignUp(ctx0, comp, acc.ID, sortition.Signup{Values: map[string]string{"gender": a[0], "age": a[1]}, Consent: true})
+		must(t, err)
+	}
+	must(t, chromedp.Do(actx,
+		chromedp.Navigate(compURL+"/pool"),
+		chromedp.WaitVisible(chromedp.CSS(`table.tally`)),
+	))
+	if tally := text(t, actx, `main`); !strings.Contains(tally, "Volunteers signed up so far: 4.") || !strings.Contains(tally, "The counts allow a panel") {
+		t.Errorf("the pool page shows %q", tally)
+	}
+	const secret, public = "the panel organisers' secret", "4 4 2 1"
+	must(t, chromedp.Do(actx,
+		chromedp.Click(chromedp.CSS(`form[action$="/signup/close"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/commit"] #secret`)),
+		chromedp.SendKeys(chromedp.CSS(`#secret`), secret),
+		chromedp.Click(chromedp.CSS(`form[action$="/commit"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/draw"] #public_value`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/draw"] #secret`), secret),
+		chromedp.SendKeys(chromedp.CSS(`#public_value`), public),
+		chromedp.Click(chromedp.CSS(`form[action$="/draw"] button[type=submit]`)),
+	))
+	waitFor(t, "the draw", func() bool {
+		must(t, d.App.DB.First(&draw, draw.ID).Error)
+		return draw.Status == sortition.StatusDrawn
+	})
+	rec, err := draw.PublishedRecord()
+	must(t, err)
+	if sel, err := rec.Verify(); err != nil || len(sel) != 2 || len(rec.Pool) != 4 {
+		t.Fatalf("the collected pool's record: %v %v (pool %d)", sel, err, len(rec.Pool))
+	}
+	must(t, chromedp.Do(vctx, chromedp.Navigate(compURL), chromedp.WaitVisible(chromedp.CSS(`main dl`))))
+	waitText(t, vctx, `#signup`, "The draw has taken place")
+}
+
 // TestBrowserPrivacyFlow (#8): the space asks for an invitation code
 // before a participant may take an anonymous token. A participant
 // verifies with the code printed on their letter, takes a blind token in
