@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -211,12 +210,7 @@ func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, p
 	}
 	merges := averageLinkage(co)
 	progress(2, 3)
-	bestK, bestS := minK, math.Inf(-1)
-	for k := minK; k <= maxK; k++ {
-		if s := silhouette(sim, cutTree(n, merges, k), k); s > bestS {
-			bestK, bestS = k, s
-		}
-	}
+	bestK, bestS := chooseK(sample, sim, merges, minK, maxK, rng)
 	labels := cutTree(n, merges, bestK)
 	sizes := make([]int, bestK)
 	for _, l := range labels {
