@@ -147,6 +147,11 @@ func serveCmd(ctx context.Context, args []string, out io.Writer, demo bool) erro
 			return fmt.Errorf("seeding demo: %w", err)
 		}
 	}
+	// The first requests after a start find the database connections
+	// open (a failure only costs them that time).
+	if err := a.DB.Warm(ctx); err != nil {
+		slog.Warn("warming the database pool", "err", err)
+	}
 	a.Jobs.Start(ctx, 2)
 	// Role changes made through another instance reach this one.
 	go a.Authz.ReloadEvery(ctx, 30*time.Second)

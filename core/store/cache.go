@@ -3,6 +3,7 @@
 package store
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -20,16 +21,30 @@ const maxCacheEntries = 10000
 // through this process drop the whole cache (see NewCache), so a change is
 // visible here at once; the TTL bounds how long another instance's write
 // goes unseen. Values are shared: callers must treat them as read-only.
+//
+// One load per key runs at a time: under load, many requests find the
+// same entry expired at once, and each loading it would queue hundreds of
+// identical queries for the database's connections every TTL. While a
+// load runs, the others take the expired value (older by at most that
+// load) or, when there is none, wait for the load.
 type Cache[K comparable, V any] struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	gen uint64
-	m   map[K]cacheEntry[V]
+	ttl     time.Duration
+	mu      sync.Mutex
+	gen     uint64
+	m       map[K]cacheEntry[V]
+	loading map[K]*cacheLoad[V]
 }
 
 type cacheEntry[V any] struct {
 	v       V
 	expires time.Time
+}
+
+// cacheLoad is a load in progress; done is closed when v and err are set.
+type cacheLoad[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
 }
 
 // NewCache returns a cache of rows of tables, dropped after every write to
@@ -40,7 +55,7 @@ func NewCache[K comparable, V any](db *DB, tables ...string) (*Cache[K, V], erro
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	c := &Cache[K, V]{ttl: ttl, m: map[K]cacheEntry[V]{}}
+	c := NewLocalCache[K, V](ttl)
 	if ttl < 0 {
 		return c, nil
 	}
@@ -50,9 +65,15 @@ func NewCache[K comparable, V any](db *DB, tables ...string) (*Cache[K, V], erro
 	return c, nil
 }
 
-// Get returns the value of k, calling load when it is missing or expired.
-// A value loaded while a write dropped the cache is returned but not kept,
-// since it may predate the write.
+// NewLocalCache returns a cache with its own TTL and no write hooks: its
+// owner drops what changes (Delete, Flush). A negative TTL disables it.
+func NewLocalCache[K comparable, V any](ttl time.Duration) *Cache[K, V] {
+	return &Cache[K, V]{ttl: ttl, m: map[K]cacheEntry[V]{}, loading: map[K]*cacheLoad[V]{}}
+}
+
+// Get returns the value of k, calling load when it is missing or expired
+// (see Cache for concurrent calls). A value loaded while a write dropped
+// the cache is returned but not kept, since it may predate the write.
 func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 	if c == nil || c.ttl < 0 {
 		return load()
@@ -60,27 +81,65 @@ func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.m[k]
-	gen := c.gen
-	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
+		c.mu.Unlock()
 		return e.v, nil
 	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		if len(c.m) >= maxCacheEntries {
-			c.m = map[K]cacheEntry[V]{}
+	if l := c.loading[k]; l != nil {
+		c.mu.Unlock()
+		if ok {
+			return e.v, nil
 		}
-		c.m[k] = cacheEntry[V]{v: v, expires: now.Add(c.ttl)}
+		<-l.done
+		if l.err == nil {
+			return l.v, nil
+		}
+		// The loader's error may be its own (its request cancelled):
+		// this caller tries for itself.
+		return load()
 	}
+	l := &cacheLoad[V]{done: make(chan struct{})}
+	c.loading[k] = l
+	gen := c.gen
 	c.mu.Unlock()
-	return v, nil
+	// Deferred so that a panicking load does not leave waiters blocked.
+	defer func() {
+		c.mu.Lock()
+		if c.loading[k] == l {
+			delete(c.loading, k)
+		}
+		if l.err == nil && c.gen == gen {
+			if len(c.m) >= maxCacheEntries {
+				c.m = map[K]cacheEntry[V]{}
+			}
+			c.m[k] = cacheEntry[V]{v: l.v, expires: now.Add(c.ttl)}
+		}
+		c.mu.Unlock()
+		close(l.done)
+	}()
+	l.err = errLoadPanicked
+	l.v, l.err = load()
+	return l.v, l.err
 }
 
-// Flush drops every value.
+// errLoadPanicked is what waiters see when the load they waited for
+// panicked (they then load for themselves).
+var errLoadPanicked = errors.New("cache load panicked")
+
+// Delete drops the value of k, and lets the next Get load it anew even
+// while an older load runs.
+func (c *Cache[K, V]) Delete(k K) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.gen++
+	delete(c.m, k)
+	delete(c.loading, k)
+	c.mu.Unlock()
+}
+
+// Flush drops every value; loads running now keep nothing.
 func (c *Cache[K, V]) Flush() {
 	if c == nil {
 		return
@@ -88,5 +147,6 @@ func (c *Cache[K, V]) Flush() {
 	c.mu.Lock()
 	c.gen++
 	clear(c.m)
+	clear(c.loading)
 	c.mu.Unlock()
 }

@@ -4,6 +4,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,5 +175,143 @@ func TestCacheDisabled(t *testing.T) {
 	read(t, db, c)
 	if _, loaded := read(t, db, c); !loaded {
 		t.Error("a disabled cache kept a value")
+	}
+}
+
+// Concurrent readers of a missing entry share one load; while an expired
+// entry reloads, readers get the expired value without waiting.
+func TestCacheOneLoadAtATime(t *testing.T) {
+	c := store.NewLocalCache[int64, string](time.Hour)
+	release := make(chan struct{})
+	var loads atomic.Int32
+	slow := func(v string) func() (string, error) {
+		return func() (string, error) {
+			loads.Add(1)
+			<-release
+			return v, nil
+		}
+	}
+	const readers = 20
+	got := make(chan string, readers)
+	for range readers {
+		go func() {
+			v, err := c.Get(1, slow("a"))
+			if err != nil {
+				t.Error(err)
+			}
+			got <- v
+		}()
+	}
+	// Let the readers reach the cache before the load returns.
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	for range readers {
+		if v := <-got; v != "a" {
+			t.Errorf("reader got %q, want a", v)
+		}
+	}
+	if n := loads.Load(); n != 1 {
+		t.Errorf("%d loads for %d concurrent readers of one key, want 1", n, readers)
+	}
+
+	// An expired entry: one reader reloads, the others take the old value.
+	s := store.NewLocalCache[int64, string](10 * time.Millisecond)
+	if _, err := s.Get(1, func() (string, error) { return "old", nil }); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	release = make(chan struct{})
+	loads.Store(0)
+	first := make(chan string)
+	go func() {
+		v, _ := s.Get(1, slow("new"))
+		first <- v
+	}()
+	for loads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	v, err := s.Get(1, func() (string, error) { t.Error("a second load ran"); return "", nil })
+	if err != nil || v != "old" {
+		t.Errorf("during the reload: %q %v, want the expired old", v, err)
+	}
+	close(release)
+	if v := <-first; v != "new" {
+		t.Errorf("the reloading reader got %q, want new", v)
+	}
+	if v, _ := s.Get(1, slow("unused")); v != "new" {
+		t.Errorf("after the reload: %q, want new", v)
+	}
+}
+
+// A Delete or Flush during a load: later readers load anew, and the older
+// load's value, which may predate the change, is not kept.
+func TestCacheDropDuringLoad(t *testing.T) {
+	for _, drop := range []string{"delete", "flush"} {
+		c := store.NewLocalCache[int64, string](time.Hour)
+		release, started := make(chan struct{}), make(chan struct{})
+		done := make(chan string)
+		go func() {
+			v, _ := c.Get(1, func() (string, error) { close(started); <-release; return "before", nil })
+			done <- v
+		}()
+		<-started
+		if drop == "delete" {
+			c.Delete(1)
+		} else {
+			c.Flush()
+		}
+		v, err := c.Get(1, func() (string, error) { return "after", nil })
+		if err != nil || v != "after" {
+			t.Errorf("%s: reader after the drop got %q %v, want its own load", drop, v, err)
+		}
+		close(release)
+		if v := <-done; v != "before" {
+			t.Errorf("%s: the older load returned %q", drop, v)
+		}
+		if v, _ := c.Get(1, func() (string, error) { return "reloaded", nil }); v != "after" {
+			t.Errorf("%s: cache holds %q, want after (not the older load's value)", drop, v)
+		}
+	}
+}
+
+// A failed load is not shared as a value: a waiting reader loads for
+// itself.
+func TestCacheFailedLoad(t *testing.T) {
+	c := store.NewLocalCache[int64, string](time.Hour)
+	release, started := make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = c.Get(1, func() (string, error) { close(started); <-release; return "", errors.New("cancelled") })
+	}()
+	<-started
+	got := make(chan string)
+	go func() {
+		v, _ := c.Get(1, func() (string, error) { return "own", nil })
+		got <- v
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	if v := <-got; v != "own" {
+		t.Errorf("waiter got %q, want its own load after the other failed", v)
+	}
+}
+
+// Warm leaves a PostgreSQL pool with all its connections open and idle;
+// on SQLite it does nothing.
+func TestWarm(t *testing.T) {
+	db := openCacheDB(t, testkit.TestDatabaseURL(t), 0)
+	if err := db.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sqlDB.Stats()
+	want := 1 // SQLite's single connection, opened by Open's ping
+	if db.Dialect == store.Postgres {
+		want = store.PoolSize
+	}
+	if st.OpenConnections != want || st.Idle != want {
+		t.Errorf("after Warm: %d open, %d idle, want %d of each", st.OpenConnections, st.Idle, want)
 	}
 }

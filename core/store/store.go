@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -97,8 +99,8 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		// As many idle as open: with fewer, a burst that returns its
 		// connections closes the surplus, and the next burst opens them
 		// again (a PostgreSQL backend start each, a tail in latency).
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetMaxOpenConns(PoolSize)
+		sqlDB.SetMaxIdleConns(PoolSize)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	case SQLite:
 		if dsn != ":memory:" && !strings.HasPrefix(dsn, "file:") {
@@ -138,6 +140,50 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return fmt.Errorf("pinging %s: %w", db.URL, err)
+	}
+	return nil
+}
+
+// PoolSize is how many connections a PostgreSQL pool opens at most, and
+// keeps idle (see Open).
+const PoolSize = 32
+
+// Warm opens the PostgreSQL pool's connections now, all at once, and
+// leaves them idle in the pool, so that the first burst of requests after
+// a start does not open them itself: each new connection is a backend
+// start on the database server, and requests queue behind them. Servers
+// call it before they listen; connections idle for longer than the
+// pool's idle time (5 minutes) are closed again. SQLite has one
+// connection and nothing to warm.
+func (db *DB) Warm(ctx context.Context) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	conns := make([]*sql.Conn, PoolSize)
+	errs := make([]error, PoolSize)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() {
+			c, err := sqlDB.Conn(ctx)
+			if err == nil {
+				err = c.PingContext(ctx)
+			}
+			conns[i], errs[i] = c, err
+		})
+	}
+	wg.Wait()
+	// Closing a held connection returns it to the pool, idle.
+	for _, c := range conns {
+		if c != nil {
+			c.Close()
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("warming the connection pool of %s: %w", db.URL, err)
 	}
 	return nil
 }

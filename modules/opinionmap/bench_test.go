@@ -3,6 +3,7 @@
 package opinionmap_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -95,6 +96,11 @@ func benchVotes(b *testing.B, rate int) {
 	if n, _ := strconv.Atoi(os.Getenv("POLDER_BENCH_DB_POOL")); n > 0 {
 		sqlDB.SetMaxOpenConns(n)
 		sqlDB.SetMaxIdleConns(n)
+	}
+	// As `polder serve` does before it listens (the benchmark's own
+	// setup, one session at a time, opened only a few connections).
+	if err := e.in.App.DB.Warm(context.Background()); err != nil {
+		b.Fatal(err)
 	}
 	pool0 := sqlDB.Stats()
 	var gc0 runtime.MemStats

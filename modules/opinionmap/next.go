@@ -15,18 +15,16 @@ import (
 // participant has voted on every visible statement. p may be nil (a
 // visitor who has not voted yet).
 func (s *Service) Next(ctx context.Context, comp *registry.Component, p *Participant) (*Statement, error) {
-	var mine map[int64]int
-	if p != nil {
-		var err error
-		if mine, err = s.MyVotes(ctx, p); err != nil {
-			return nil, err
-		}
+	mine, err := s.votedOn(ctx, p)
+	if err != nil {
+		return nil, err
 	}
 	return s.NextAfter(ctx, comp, p, mine)
 }
 
-// NextAfter is Next given the participant's votes (VoteAndList).
-func (s *Service) NextAfter(ctx context.Context, comp *registry.Component, p *Participant, mine map[int64]int) (*Statement, error) {
+// NextAfter is Next given the statements the participant voted on
+// (VoteAndList).
+func (s *Service) NextAfter(ctx context.Context, comp *registry.Component, p *Participant, mine map[int64]bool) (*Statement, error) {
 	sts, err := s.visibleStatements(ctx, comp.ID)
 	if err != nil {
 		return nil, err

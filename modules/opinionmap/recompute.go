@@ -259,11 +259,16 @@ func (s *Service) Results(ctx context.Context, compID int64) (*Results, error) {
 		// conversation must not query for it on every vote.
 		return c, nil
 	}
-	defer func() {
-		s.mu.Lock()
-		s.checked[compID] = time.Now()
+	// The first caller after the interval checks; the others meanwhile
+	// use the cached result as before, rather than all checking (and
+	// loading a new result) at once.
+	s.mu.Lock()
+	if time.Since(s.checked[compID]) < visibleTTL {
 		s.mu.Unlock()
-	}()
+		return c, nil
+	}
+	s.checked[compID] = time.Now()
+	s.mu.Unlock()
 	var at storedResult
 	if err := s.db.WithContext(ctx).Select("computed_at").Where("component_id = ?", compID).Limit(1).Find(&at).Error; err != nil {
 		return nil, fmt.Errorf("checking result: %w", err)

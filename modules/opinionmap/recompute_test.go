@@ -157,9 +157,9 @@ func topConsensus(res *opinionmath.Result) int64 {
 	return res.GroupConsensus[0].StatementID
 }
 
-// TestVoteAndList: the votes returned with a vote (one statement on
-// PostgreSQL) are the participant's current ones, a changed vote
-// included once with its new value.
+// TestVoteAndList: the statements returned with a vote (one statement on
+// PostgreSQL) are those the participant has voted on now, a changed vote
+// included once, another participant's votes not.
 func TestVoteAndList(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -178,11 +178,11 @@ func TestVoteAndList(t *testing.T) {
 	steps := []struct {
 		statement int64
 		vote      int
-		want      map[int64]int
+		want      map[int64]bool
 	}{
-		{ids[0], 1, map[int64]int{ids[0]: 1}},
-		{ids[1], -1, map[int64]int{ids[0]: 1, ids[1]: -1}},
-		{ids[0], 0, map[int64]int{ids[0]: 0, ids[1]: -1}},
+		{ids[0], 1, map[int64]bool{ids[0]: true}},
+		{ids[1], -1, map[int64]bool{ids[0]: true, ids[1]: true}},
+		{ids[0], 0, map[int64]bool{ids[0]: true, ids[1]: true}},
 	}
 	for i, st := range steps {
 		got, err := e.svc().VoteAndList(ctx, e.comp, p, st.statement, st.vote)
@@ -195,5 +195,9 @@ func TestVoteAndList(t *testing.T) {
 	}
 	if n := e.countVotes(0); n != 3 {
 		t.Fatalf("%d vote rows, want 3", n)
+	}
+	// The changed vote holds its new value.
+	if got, err := e.svc().MyVotes(ctx, p); err != nil || got[ids[0]] != 0 || got[ids[1]] != -1 {
+		t.Fatalf("votes %v %v, want %d: 0 and %d: -1", got, err, ids[0], ids[1])
 	}
 }

@@ -45,9 +45,9 @@ type Service struct {
 	// participants caches participant ids by component and identity: a
 	// participant row never changes who it belongs to.
 	participants sync.Map // partKey → *Participant
-	// visibleCache holds each component's visible statements for a short
+	// visible holds each component's visible statements for a short
 	// while (see visibleStatements).
-	visibleCache map[int64]visibleEntry
+	visible *store.Cache[int64, []Statement]
 	// checked is when Results last compared the cache with the database.
 	checked map[int64]time.Time
 }
@@ -57,40 +57,21 @@ type partKey struct {
 	who  Who
 }
 
-type visibleEntry struct {
-	at  time.Time
-	sts []Statement
-}
-
 // visibleTTL is how long a list of visible statements is reused: this
 // instance drops it at once when it changes one; another instance's
 // change shows after at most this long.
 const visibleTTL = 2 * time.Second
 
-// visibleStatements returns the statements shown to voters, cached.
+// visibleStatements returns the statements shown to voters, cached (one
+// load at a time: every vote reads them).
 func (s *Service) visibleStatements(ctx context.Context, compID int64) ([]Statement, error) {
-	s.mu.Lock()
-	e, ok := s.visibleCache[compID]
-	s.mu.Unlock()
-	if ok && time.Since(e.at) < visibleTTL {
-		return e.sts, nil
-	}
-	sts, err := s.Statements(ctx, compID, StateAccepted, StateUnmoderated)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.visibleCache[compID] = visibleEntry{at: time.Now(), sts: sts}
-	s.mu.Unlock()
-	return sts, nil
+	return s.visible.Get(compID, func() ([]Statement, error) {
+		return s.Statements(ctx, compID, StateAccepted, StateUnmoderated)
+	})
 }
 
 // forget drops the cached statements of a component after a change.
-func (s *Service) forget(compID int64) {
-	s.mu.Lock()
-	delete(s.visibleCache, compID)
-	s.mu.Unlock()
-}
+func (s *Service) forget(compID int64) { s.visible.Delete(compID) }
 
 // enqueueEvery is how often one instance enqueues a component's recompute
 // at most.
@@ -99,7 +80,7 @@ const enqueueEvery = time.Second
 // NewService returns the service. q may be nil: recomputes then run only
 // when Recompute is called.
 func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
-	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, windows: map[int64]*window{}, visibleCache: map[int64]visibleEntry{}, checked: map[int64]time.Time{}}
+	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, windows: map[int64]*window{}, visible: store.NewLocalCache[int64, []Statement](visibleTTL), checked: map[int64]time.Time{}}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}
@@ -138,6 +119,36 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 	if p, ok := s.participants.Load(partKey{compID, who}); ok {
 		return p.(*Participant), nil
 	}
+	if create {
+		// Insert first: a participant not in this process's cache is
+		// mostly a new one (a session's first vote), so one statement
+		// instead of a read, the insert and a read again. ON CONFLICT DO
+		// NOTHING returns no row when it exists (or a concurrent first
+		// vote of the same participant created it): then it is read.
+		now := s.Now()
+		var row *sql.Row
+		if who.AccountID != 0 {
+			row = s.db.WithContext(ctx).Raw("INSERT INTO opinion_participants (component_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+				compID, who.AccountID, now).Row()
+		} else {
+			row = s.db.WithContext(ctx).Raw("INSERT INTO opinion_participants (component_id, anon_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+				compID, who.AnonKey, now).Row()
+		}
+		var id int64
+		switch err := row.Scan(&id); {
+		case err == nil:
+			p := &Participant{ID: id, ComponentID: compID, CreatedAt: now}
+			if who.AccountID != 0 {
+				p.AccountID = &who.AccountID
+			} else {
+				p.AnonKey = &who.AnonKey
+			}
+			s.participants.Store(partKey{compID, who}, p)
+			return p, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("creating participant: %w", err)
+		}
+	}
 	q := s.db.WithContext(ctx).Where("component_id = ?", compID)
 	if who.AccountID != 0 {
 		q = q.Where("account_id = ?", who.AccountID)
@@ -145,31 +156,19 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 		q = q.Where("anon_key = ?", who.AnonKey)
 	}
 	var p Participant
-	err := q.Limit(1).Find(&p).Error
-	if err != nil {
+	if err := q.Limit(1).Find(&p).Error; err != nil {
 		return nil, fmt.Errorf("loading participant: %w", err)
 	}
-	if p.ID != 0 {
-		s.participants.Store(partKey{compID, who}, &p)
-		return &p, nil
-	}
-	if !create {
+	if p.ID == 0 {
+		if create {
+			// The row the insert found was deleted since (a merge at
+			// login, which is rare and moves everything to the account).
+			return nil, fmt.Errorf("participant of component %d vanished while being created", compID)
+		}
 		return nil, nil
 	}
-	// ON CONFLICT DO NOTHING: a concurrent first vote of the same
-	// participant may create the row first; both then read it.
-	var err2 error
-	if who.AccountID != 0 {
-		err2 = s.db.WithContext(ctx).Exec("INSERT INTO opinion_participants (component_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			compID, who.AccountID, s.Now()).Error
-	} else {
-		err2 = s.db.WithContext(ctx).Exec("INSERT INTO opinion_participants (component_id, anon_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			compID, who.AnonKey, s.Now()).Error
-	}
-	if err2 != nil {
-		return nil, fmt.Errorf("creating participant: %w", err2)
-	}
-	return s.Participant(ctx, compID, who, false)
+	s.participants.Store(partKey{compID, who}, &p)
+	return &p, nil
 }
 
 // ParseVote reads "agree", "disagree", "pass" or 1, -1, 0.
@@ -193,15 +192,16 @@ func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Partici
 	return err
 }
 
-// VoteAndList records a vote like Vote and returns all the participant's
-// votes by statement id, this one included (to choose the next
-// statement). On PostgreSQL it is one statement (the upsert in a CTE with
-// the participant's other votes); on SQLite the upsert then a read.
-func (s *Service) VoteAndList(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) (map[int64]int, error) {
+// VoteAndList records a vote like Vote and returns the statements the
+// participant has voted on, this one included (to choose the next
+// statement). On PostgreSQL it is one statement (the upsert in a CTE,
+// and the participant's other votes as one row); on SQLite the upsert
+// then a read.
+func (s *Service) VoteAndList(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) (map[int64]bool, error) {
 	return s.vote(ctx, comp, p, statementID, vote, true)
 }
 
-func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int, list bool) (map[int64]int, error) {
+func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int, list bool) (map[int64]bool, error) {
 	if vote < -1 || vote > 1 {
 		return nil, perr.Invalid("opinionmap.error.vote", nil)
 	}
@@ -232,24 +232,31 @@ func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Partici
 	const upsert = `INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at`
-	var mine map[int64]int
+	var mine map[int64]bool
 	switch {
 	case list && s.db.Dialect == store.Postgres:
-		// The main query sees the table as before the upsert, so the
-		// voted statement comes from the upsert's RETURNING.
-		mine, err = s.scanVotes(s.db.WithContext(ctx).Raw(`WITH up AS (`+upsert+` RETURNING statement_id, vote)
-SELECT statement_id, vote FROM up
-UNION ALL SELECT statement_id, vote FROM opinion_votes WHERE component_id = ? AND participant_id = ? AND statement_id <> ?`,
-			statementID, p.ID, comp.ID, vote, now, now, comp.ID, p.ID, statementID).Rows())
+		// A data-modifying CTE runs whether or not the query reads it;
+		// the query sees the votes as before it, so the voted statement
+		// is left out there and added here. The other statements come
+		// as one text row: for a participant with many votes, rows cost
+		// more to send and scan than the ids as text.
+		var others sql.NullString
+		err = s.db.WithContext(ctx).Raw(`WITH up AS (`+upsert+`)
+SELECT string_agg(statement_id::text, ',') FROM opinion_votes WHERE component_id = ? AND participant_id = ? AND statement_id <> ?`,
+			statementID, p.ID, comp.ID, vote, now, now, comp.ID, p.ID, statementID).Row().Scan(&others)
 		if err != nil {
 			return nil, fmt.Errorf("recording vote: %w", err)
 		}
+		if mine, err = parseIDs(others.String); err != nil {
+			return nil, fmt.Errorf("reading votes: %w", err)
+		}
+		mine[statementID] = true
 	default:
 		if err := s.db.WithContext(ctx).Exec(upsert, statementID, p.ID, comp.ID, vote, now, now).Error; err != nil {
 			return nil, fmt.Errorf("recording vote: %w", err)
 		}
 		if list {
-			if mine, err = s.MyVotes(ctx, p); err != nil {
+			if mine, err = s.votedOn(ctx, p); err != nil {
 				return nil, err
 			}
 		}
@@ -452,6 +459,45 @@ func (s *Service) MyVotes(ctx context.Context, p *Participant) (map[int64]int, e
 	// participant's rows of the (component_id, participant_id) index; by
 	// participant alone it would read the whole index, every vote.
 	return s.scanVotes(s.db.WithContext(ctx).Raw("SELECT statement_id, vote FROM opinion_votes WHERE component_id = ? AND participant_id = ?", p.ComponentID, p.ID).Rows())
+}
+
+// votedOn returns the statements a participant has voted on.
+func (s *Service) votedOn(ctx context.Context, p *Participant) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if p == nil {
+		return out, nil
+	}
+	rows, err := s.db.WithContext(ctx).Raw("SELECT statement_id FROM opinion_votes WHERE component_id = ? AND participant_id = ?", p.ComponentID, p.ID).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("loading votes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("reading vote: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading votes: %w", err)
+	}
+	return out, nil
+}
+
+// parseIDs reads comma-separated ids into a set ("" is none).
+func parseIDs(s string) (map[int64]bool, error) {
+	out := make(map[int64]bool, strings.Count(s, ",")+1)
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("statement id %q: %w", part, err)
+		}
+		out[id] = true
+	}
+	return out, nil
 }
 
 // scanVotes reads (statement_id, vote) rows into a map.

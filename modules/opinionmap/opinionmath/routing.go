@@ -32,7 +32,7 @@ func NextStatement(m *Matrix, last *Result, participant int64, rng *rand.Rand, o
 // statement id. The same statements, votes and rng state draw the same
 // statement as NextStatement. It is the vote path's: building a matrix
 // for each vote allocates more than the draw costs.
-func NextStatementOf(statements []Statement, votes map[int64]int, last *Result, rng *rand.Rand, opts Options) (int64, bool) {
+func NextStatementOf[V any](statements []Statement, votes map[int64]V, last *Result, rng *rand.Rand, opts Options) (int64, bool) {
 	return pickNext(statements, func(_ int, id int64) bool {
 		_, ok := votes[id]
 		return ok
