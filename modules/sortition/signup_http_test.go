@@ -6,7 +6,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/polder-civic/polder/core/apptest"
@@ -79,7 +81,21 @@ func TestSignupPages(t *testing.T) {
 		t.Fatalf("%d rows after the withdrawal", n)
 	}
 	p.c.PostRaw(e.base+"/signup/withdraw", url.Values{"_csrf": {p.csrf}}).Must(t, http.StatusConflict)
-	p.c.PostRaw(e.base+"/signup", ok).Must(t, http.StatusSeeOther)
+	// Signing up again, the form posted four times at once: one sign-up.
+	statuses := make([]int, 4)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = p.c.PostRaw(e.base+"/signup", ok).Status
+		}()
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if n := e.count(&sortition.PoolRow{}); n != 1 || !slices.Equal(statuses, []int{http.StatusSeeOther, http.StatusConflict, http.StatusConflict, http.StatusConflict}) {
+		t.Fatalf("four concurrent posts: statuses %v, %d rows", statuses, n)
+	}
 
 	// The organiser: counts against the quotas, then the close.
 	lacks(t, e.admin.Get(e.base+"/pool").Must(t, http.StatusOK).Contains(t, "Volunteers against the quotas", "No panel can meet the quotas yet",

@@ -383,3 +383,53 @@ func TestSetupReplacesAnUploadedPool(t *testing.T) {
 		t.Fatalf("after setup: %d rows, status %s", n, e.draw().Status)
 	}
 }
+
+// TestSignupRacesClose: sign-ups posted while the organiser closes the
+// sign-up are either in the closed pool (and counted) or refused as
+// closed; none is stored outside the count.
+func TestSignupRacesClose(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	svc := e.mod.Service()
+	ids := e.accounts("race", 10)
+	q := "category,feature,min,max\ngender,female,0,1\ngender,male,0,1\n"
+	if _, err := svc.Setup(ctx, e.space, e.comp, sortition.SignupSetup{Categories: []byte(q), PanelSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SignUp(ctx, e.comp, ids[0], sortition.Signup{Values: map[string]string{"gender": "female"}, Consent: true}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i := 1; i < len(ids); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = svc.SignUp(ctx, e.comp, ids[i], sortition.Signup{Values: map[string]string{"gender": "male"}, Consent: true})
+		}()
+	}
+	var closeErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, closeErr = svc.Close(ctx, e.comp)
+	}()
+	wg.Wait()
+	if closeErr != nil {
+		t.Fatal(closeErr)
+	}
+	stored := 1
+	for i, err := range errs[1:] {
+		switch code(err) {
+		case "":
+			stored++
+		case perr.CodeConflict:
+		default:
+			t.Fatalf("sign-up %d: %v", i+1, err)
+		}
+	}
+	d := e.draw()
+	if n := e.count(&sortition.PoolRow{}); d.Status != sortition.StatusUploaded || int(n) != stored || d.PoolSize != stored {
+		t.Fatalf("status %s, %d rows, pool size %d, %d sign-ups accepted", d.Status, n, d.PoolSize, stored)
+	}
+}
