@@ -98,7 +98,7 @@ func bigClusters(labels []int, k, minSize int) int {
 }
 
 // stabilitySplits is the number of random halvings per k in the
-// stability criteria (Lange et al. used 20 for k-means).
+// stability criteria.
 const stabilitySplits = 20
 
 // langeKMeansK is the instability of Lange, Roth, Braun & Buhmann
