@@ -45,6 +45,8 @@ func (m *Module) MergeSession(ctx context.Context, sessionSecret string, account
 // number of conversations merged.
 func (s *Service) MergeAnonymous(ctx context.Context, anonKey string, accountID int64) (int, error) {
 	var anons []Participant
+	// By key alone (any conversation): the opinion_participants_anon_key
+	// index.
 	if err := s.db.WithContext(ctx).Where("anon_key = ?", anonKey).Find(&anons).Error; err != nil {
 		return 0, fmt.Errorf("finding anonymous participants: %w", err)
 	}
@@ -74,11 +76,14 @@ func mergeInto(tx *gorm.DB, anon Participant, accountID int64) error {
 		return tx.Model(&Participant{}).Where("id = ?", anon.ID).
 			Updates(map[string]any{"account_id": accountID, "anon_key": nil}).Error
 	}
+	// Votes and statements by component and participant: the indexes
+	// start with the component (by participant alone, PostgreSQL would
+	// read every conversation's entries).
 	var theirs, mine []Vote
-	if err := tx.Where("participant_id = ?", anon.ID).Find(&theirs).Error; err != nil {
+	if err := tx.Where("component_id = ? AND participant_id = ?", anon.ComponentID, anon.ID).Find(&theirs).Error; err != nil {
 		return fmt.Errorf("loading anonymous votes: %w", err)
 	}
-	if err := tx.Where("participant_id = ?", acc.ID).Find(&mine).Error; err != nil {
+	if err := tx.Where("component_id = ? AND participant_id = ?", anon.ComponentID, acc.ID).Find(&mine).Error; err != nil {
 		return fmt.Errorf("loading the account's votes: %w", err)
 	}
 	have := make(map[int64]Vote, len(mine))
@@ -101,10 +106,10 @@ func mergeInto(tx *gorm.DB, anon Participant, accountID int64) error {
 			return fmt.Errorf("dropping the older vote: %w", err)
 		}
 	}
-	if err := tx.Model(&Vote{}).Where("participant_id = ?", anon.ID).Update("participant_id", acc.ID).Error; err != nil {
+	if err := tx.Model(&Vote{}).Where("component_id = ? AND participant_id = ?", anon.ComponentID, anon.ID).Update("participant_id", acc.ID).Error; err != nil {
 		return fmt.Errorf("moving votes: %w", err)
 	}
-	if err := tx.Model(&Statement{}).Where("participant_id = ?", anon.ID).Update("participant_id", acc.ID).Error; err != nil {
+	if err := tx.Model(&Statement{}).Where("component_id = ? AND participant_id = ?", anon.ComponentID, anon.ID).Update("participant_id", acc.ID).Error; err != nil {
 		return fmt.Errorf("moving statements: %w", err)
 	}
 	if err := tx.Where("id = ?", anon.ID).Delete(&Participant{}).Error; err != nil {

@@ -139,7 +139,15 @@ func (h *handlers) apiVote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"statement_id": in.StatementID, "vote": in.Vote, "next": next})
+	return c.JSON(http.StatusOK, voteOutput{Next: next, StatementID: in.StatementID, Vote: in.Vote})
+}
+
+// voteOutput is the vote API's answer (fields in the order a map gave
+// them before: a struct encodes without sorting keys nor boxing values).
+type voteOutput struct {
+	Next        *Statement `json:"next"`
+	StatementID int64      `json:"statement_id"`
+	Vote        string     `json:"vote"`
 }
 
 func (h *handlers) apiNext(c echo.Context) error {
