@@ -3,12 +3,17 @@
 package topics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/graph/community"
+	"gonum.org/v1/gonum/graph/simple"
 
 	"github.com/polder-civic/polder/modules/synthesis/textan"
 )
@@ -491,11 +496,23 @@ func BenchmarkKCriteria(b *testing.B) {
 		{"dutch", [][]Contribution{dutch}, kd},
 		{"polis-pairs", pairs, kp},
 	}
-	defer func() { chooseK = silhouetteK }()
-	for _, crit := range kCriteria {
+	defer func() { chooseK, clusterTopics = silhouetteK, consensusClusters }()
+	type variant struct {
+		name    string
+		choose  func(sample, sim [][]float64, merges []merge, minK, maxK int, rng *rand.Rand) (int, float64)
+		cluster func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
+	}
+	var variants []variant
+	for _, c := range kCriteria {
+		variants = append(variants, variant{c.name, c.choose, consensusClusters})
+	}
+	for _, g := range graphVariants {
+		variants = append(variants, variant{g.name, silhouetteK, g.cluster})
+	}
+	for _, crit := range variants {
 		for _, s := range sets {
 			b.Run(crit.name+"/"+s.name, func(b *testing.B) {
-				chooseK = crit.choose
+				chooseK, clusterTopics = crit.choose, crit.cluster
 				knownK = 2 // a pair of conversations
 				if s.name != "polis-pairs" {
 					labels := map[string]bool{}
@@ -539,6 +556,189 @@ func BenchmarkKCriteria(b *testing.B) {
 					b.ReportMetric(float64(ks)/float64(runs), "k-mean")
 				}
 			})
+		}
+	}
+}
+
+// graphVariants replace the whole clustering step in BenchmarkKCriteria:
+// nearest-neighbour graph and Louvain communities, with 15 neighbours
+// (the default of UMAP, BERTopic and Seurat) and 10 and 30 around it,
+// resolution 1 (standard modularity).
+var graphVariants = []struct {
+	name    string
+	cluster func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
+}{
+	{"graph15-refine", graphClusters(15, 1, true)},
+	{"graph15-nearest", graphClusters(15, 1, false)},
+	{"graph10-refine", graphClusters(10, 1, true)},
+	{"graph30-refine", graphClusters(30, 1, true)},
+	{"graph10-nearest", graphClusters(10, 1, false)},
+	{"graph30-nearest", graphClusters(30, 1, false)},
+}
+
+// graphClusters is the clustering of modern short-text topic pipelines
+// in place of the consensus tree: on the same sample, the symmetrised
+// graph of each text's neighbours nearest nearest texts (cosine of the
+// LSA vectors as edge weight, non-positive ones dropped), split into
+// communities by Louvain modularity at the given resolution (gonum's
+// community.Modularize); the number of topics comes out of modularity.
+// Communities of fewer than max(3, n/50) texts are leftovers; at most
+// maxK of the others are kept, the largest. With refineAll the kept
+// communities' centres seed spherical k-means over all texts, as the
+// consensus tree's do; otherwise sampled texts keep their community
+// (leftovers stay apart and become other contributions) and the others
+// go to the nearest kept centre.
+func graphClusters(nearest int, resolution float64, refineAll bool) func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+	return func(vecs [][]float64, minK, maxK, _ int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+		sample, picked := selectSample(vecs, rng)
+		n := len(sample)
+		sim := cosines(sample)
+		comms := louvainCommunities(sim, nearest, resolution, rng)
+		progress(1, 2)
+		slices.SortStableFunc(comms, func(a, b []int) int { return cmp.Compare(len(b), len(a)) })
+		minSize := max(3, n/50)
+		maxK = max(minK, min(maxK, n/minDocsPerTopic))
+		var keptC, small [][]int
+		for _, c := range comms {
+			if len(c) >= minSize && len(keptC) < maxK {
+				keptC = append(keptC, c)
+			} else if len(c) < minSize {
+				small = append(small, c)
+			}
+		}
+		if len(keptC) == 0 {
+			keptC, small = comms[:1], nil
+		}
+		mean := func(c []int) []float64 {
+			cent := make([]float64, len(sample[0]))
+			for _, i := range c {
+				for t, x := range sample[i] {
+					cent[t] += x
+				}
+			}
+			normalize(cent)
+			return cent
+		}
+		var cents [][]float64
+		for _, c := range keptC {
+			cents = append(cents, mean(c))
+		}
+		progress(2, 2)
+		var cl clustering
+		if refineAll {
+			cl = refine(vecs, cents)
+		} else {
+			k := len(keptC)
+			cl = clustering{k: k, assign: make([]int, len(vecs)), centroids: cents}
+			sims := make([]float64, len(vecs))
+			for i := range cl.assign {
+				cl.assign[i] = -1
+			}
+			assignAll(vecs, cents, cl.assign, sims)
+			// Sampled texts keep their own community; with no subsample,
+			// sample index i is vecs index i.
+			at := func(i int) int {
+				if picked == nil {
+					return i
+				}
+				return picked[i]
+			}
+			for c, m := range keptC {
+				for _, i := range m {
+					cl.assign[at(i)] = c
+				}
+			}
+			for _, m := range small {
+				cl.centroids = append(cl.centroids, mean(m))
+				for _, i := range m {
+					cl.assign[at(i)] = cl.k
+				}
+				cl.k++
+			}
+		}
+		lab := make([]int, n)
+		for i := range lab {
+			if picked == nil {
+				lab[i] = cl.assign[i]
+			} else {
+				lab[i] = cl.assign[picked[i]]
+			}
+		}
+		return cl, silhouette(sim, lab, cl.k)
+	}
+}
+
+// louvainCommunities builds the symmetrised nearest-neighbour graph of a
+// similarity matrix and returns its Louvain communities as lists of
+// indices, each sorted, in order of their first index.
+func louvainCommunities(sim [][]float64, nearest int, resolution float64, rng *rand.Rand) [][]int {
+	n := len(sim)
+	nearest = min(nearest, n-1)
+	g := simple.NewWeightedUndirectedGraph(0, 0)
+	for i := range n {
+		g.AddNode(simple.Node(int64(i)))
+	}
+	idx := make([]int, n)
+	for i := range n {
+		for j := range idx {
+			idx[j] = j
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(sim[i][b], sim[i][a]) })
+		got := 0
+		for _, j := range idx {
+			if got == nearest {
+				break
+			}
+			if j == i {
+				continue
+			}
+			got++
+			if w := sim[i][j]; w > 0 && !g.HasEdgeBetween(int64(i), int64(j)) {
+				g.SetWeightedEdge(g.NewWeightedEdge(simple.Node(int64(i)), simple.Node(int64(j)), w))
+			}
+		}
+	}
+	red := community.Modularize(g, resolution, rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	var out [][]int
+	for _, c := range red.Communities() {
+		m := make([]int, len(c))
+		for x, v := range c {
+			m[x] = int(v.ID())
+		}
+		slices.Sort(m)
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b []int) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+func TestLouvainCommunitiesSplitsTwoGroups(t *testing.T) {
+	// Two groups of 20 unit vectors around two orthogonal directions,
+	// with small distinct perturbations: the 19 nearest neighbours of each
+	// are its own group, the graph is two disjoint cliques, and modularity
+	// must return exactly the two groups (any split of a clique or union
+	// of the two lowers it).
+	rng := rand.New(rand.NewPCG(1, 2))
+	var vecs [][]float64
+	for g := range 2 {
+		for range 20 {
+			v := make([]float64, 4)
+			v[g] = 1
+			v[2] = 0.1 * rng.Float64()
+			v[3] = 0.1 * rng.Float64()
+			normalize(v)
+			vecs = append(vecs, v)
+		}
+	}
+	comms := louvainCommunities(cosines(vecs), 19, 1, rng)
+	if len(comms) != 2 || len(comms[0]) != 20 || comms[0][0] != 0 || comms[1][0] != 20 {
+		t.Fatalf("communities %v, want 0-19 and 20-39", comms)
+	}
+	for c, m := range comms {
+		for _, i := range m {
+			if i/20 != c {
+				t.Fatalf("text %d in community %d", i, c)
+			}
 		}
 	}
 }

@@ -127,7 +127,7 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 		td.emb[d] = emb[j]
 	}
 	runs := cmp.Or(in.Runs, defaultRuns)
-	cl, sil := consensusClusters(emb, minK, maxK, runs, rng, func(done, total int) {
+	cl, sil := clusterTopics(emb, minK, maxK, runs, rng, func(done, total int) {
 		report(Progress{Stage: "topics", Theme: theme, Done: done, Total: total})
 	})
 	k := cl.k
@@ -169,22 +169,29 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	return ts, note, nil
 }
 
-// consensusClusters finds the topics of one slice: on a sample of at
-// most selectionSample documents, it accumulates the evidence of many
-// k-means runs, builds the average-linkage tree of the co-association,
-// and cuts it at the k in minK..maxK with the best silhouette (cosine, on
-// the LSA vectors). The centres of the cut's clusters that are not small
-// leftovers then seed spherical k-means over all documents.
-func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
-	sample := vecs
-	if len(vecs) > selectionSample {
-		perm := rng.Perm(len(vecs))[:selectionSample]
-		slices.Sort(perm)
-		sample = make([][]float64, len(perm))
-		for j, i := range perm {
-			sample[j] = vecs[i]
-		}
+// clusterTopics is the clustering step; a variable so that the quality
+// benchmark can measure alternatives (kcriteria_test.go). Louvain
+// communities of a nearest-neighbour graph, measured there, did worse on
+// the climate fixture (README, "Choosing k").
+var clusterTopics = consensusClusters
+
+// selectSample returns at most selectionSample of the vectors, drawn at
+// random and kept in their order, with their indices (nil when all).
+func selectSample(vecs [][]float64, rng *rand.Rand) ([][]float64, []int) {
+	if len(vecs) <= selectionSample {
+		return vecs, nil
 	}
+	perm := rng.Perm(len(vecs))[:selectionSample]
+	slices.Sort(perm)
+	sample := make([][]float64, len(perm))
+	for j, i := range perm {
+		sample[j] = vecs[i]
+	}
+	return sample, perm
+}
+
+// cosines returns the matrix of dot products of unit vectors.
+func cosines(sample [][]float64) [][]float64 {
 	n := len(sample)
 	sim := make([][]float64, n)
 	for i := range sim {
@@ -197,6 +204,19 @@ func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, p
 			}
 		}
 	})
+	return sim
+}
+
+// consensusClusters finds the topics of one slice: on a sample of at
+// most selectionSample documents, it accumulates the evidence of many
+// k-means runs, builds the average-linkage tree of the co-association,
+// and cuts it at the k in minK..maxK with the best silhouette (cosine, on
+// the LSA vectors). The centres of the cut's clusters that are not small
+// leftovers then seed spherical k-means over all documents.
+func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+	sample, _ := selectSample(vecs, rng)
+	n := len(sample)
+	sim := cosines(sample)
 	maxK = max(minK, min(maxK, n/minDocsPerTopic))
 	// Every run partitions as finely as the topics may go (Fred & Jain
 	// split into more clusters than expected); their votes average into
