@@ -314,4 +314,22 @@ func TestWarm(t *testing.T) {
 	if st.OpenConnections != want || st.Idle != want {
 		t.Errorf("after Warm: %d open, %d idle, want %d of each", st.OpenConnections, st.Idle, want)
 	}
+	if db.Dialect != store.Postgres {
+		return
+	}
+	// A pool made smaller than PoolSize is filled, not waited on forever.
+	small := openCacheDB(t, testkit.TestDatabaseURL(t), 0)
+	sqlSmall, err := small.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlSmall.SetMaxOpenConns(4)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := small.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sqlSmall.Stats().OpenConnections; n != 4 {
+		t.Errorf("after Warm of a pool of 4: %d open", n)
+	}
 }

@@ -163,8 +163,15 @@ func (db *DB) Warm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("database handle: %w", err)
 	}
-	conns := make([]*sql.Conn, PoolSize)
-	errs := make([]error, PoolSize)
+	// As many as the pool may hold, which its owner may have changed
+	// since Open: asking for more would wait forever, since every
+	// connection is held until all are open.
+	n := PoolSize
+	if m := sqlDB.Stats().MaxOpenConnections; m > 0 && m < n {
+		n = m
+	}
+	conns := make([]*sql.Conn, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range conns {
 		wg.Go(func() {
