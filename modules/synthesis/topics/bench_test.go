@@ -23,22 +23,7 @@ import (
 // lightly edited copies of one campaign text.
 func generateContributions(tb testing.TB, n, words int, seed uint64) []Contribution {
 	tb.Helper()
-	fixture, known := loadClimate(tb)
-	type pool struct{ topic, lang string }
-	pools := map[pool][]string{}
-	var all []string
-	var keys []pool
-	for _, c := range fixture {
-		lang := string(textan.DetectLanguage(c.Text).Lang)
-		k := pool{known[c.ID], lang}
-		if _, ok := pools[k]; !ok {
-			keys = append(keys, k)
-		}
-		for _, w := range strings.Fields(c.Text) {
-			pools[k] = append(pools[k], w)
-			all = append(all, w)
-		}
-	}
+	pools, keys, all := climateWords(tb)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	sessions := []string{"s1", "s2", "s3", "s4"}
@@ -144,4 +129,30 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// wordPool names the words of the climate fixture's contributions of one
+// known topic in one language.
+type wordPool struct{ topic, lang string }
+
+// climateWords splits the climate fixture's words by known topic and
+// detected language (keys in first-seen order) and also returns them all,
+// for the generated contribution sets.
+func climateWords(tb testing.TB) (map[wordPool][]string, []wordPool, []string) {
+	tb.Helper()
+	fixture, known := loadClimate(tb)
+	pools := map[wordPool][]string{}
+	var all []string
+	var keys []wordPool
+	for _, c := range fixture {
+		k := wordPool{known[c.ID], string(textan.DetectLanguage(c.Text).Lang)}
+		if _, ok := pools[k]; !ok {
+			keys = append(keys, k)
+		}
+		for _, w := range strings.Fields(c.Text) {
+			pools[k] = append(pools[k], w)
+			all = append(all, w)
+		}
+	}
+	return pools, keys, all
 }

@@ -14,8 +14,6 @@ import (
 
 	"gonum.org/v1/gonum/graph/community"
 	"gonum.org/v1/gonum/graph/simple"
-
-	"github.com/polder-civic/polder/modules/synthesis/textan"
 )
 
 // Criteria for choosing k measured against the silhouette in
@@ -421,22 +419,7 @@ func TestMatchedAgreement(t *testing.T) {
 // the fixture contributions of one known topic in one language (80%) and
 // from the whole fixture (20%); the known label is topic and language.
 func synthMix(tb testing.TB, n, words int, seed uint64) ([]Contribution, map[string]string) {
-	fixture, known := loadClimate(tb)
-	type pool struct{ topic, lang string }
-	pools := map[pool][]string{}
-	var all []string
-	var keys []pool
-	for _, c := range fixture {
-		lang := string(textan.DetectLanguage(c.Text).Lang)
-		k := pool{known[c.ID], lang}
-		if _, ok := pools[k]; !ok {
-			keys = append(keys, k)
-		}
-		for _, w := range strings.Fields(c.Text) {
-			pools[k] = append(pools[k], w)
-			all = append(all, w)
-		}
-	}
+	pools, keys, all := climateWords(tb)
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var cs []Contribution
 	lab := map[string]string{}
