@@ -368,6 +368,16 @@ func (s *Service) compute(ctx context.Context, sp *registry.Space, comp *registr
 	if err != nil {
 		return nil, err
 	}
+	// The pool can still shrink while the draw computes (a withdrawal or
+	// an account erasure after the close): the record is stored only if
+	// the rows read are still exactly the pool (checked below).
+	var idSum int64
+	for _, r := range rows {
+		idSum += r.ID
+	}
+	if afterPoolRead != nil {
+		afterPoolRead()
+	}
 	pool := &leximin.Pool{Categories: cats, Volunteers: make([]leximin.Volunteer, len(rows))}
 	households := false
 	for i, r := range rows {
@@ -429,6 +439,16 @@ func (s *Service) compute(ctx context.Context, sp *registry.Space, comp *registr
 		}
 		if res.RowsAffected != 1 {
 			return perr.Conflict("sortition.error.already_drawn", nil)
+		}
+		// After the update holds the draw's row: a withdrawal commits
+		// before it (seen here) or fails on the status (rolled back).
+		var left struct{ N, Sum int64 }
+		if err := tx.Model(&PoolRow{}).Where("draw_id = ?", d.ID).
+			Select("COUNT(*) AS n, CAST(COALESCE(SUM(id), 0) AS BIGINT) AS sum").Scan(&left).Error; err != nil {
+			return fmt.Errorf("sortition: recounting the pool: %w", err)
+		}
+		if left.N != int64(len(rows)) || left.Sum != idSum {
+			return perr.Conflict("sortition.error.pool_changed", nil)
 		}
 		for _, p := range rec.Selected {
 			m := Member{DrawID: d.ID, Pseudonym: p, AccountID: byPseudo[p], CreatedAt: now}
@@ -497,3 +517,7 @@ func (s *Service) EraseDue(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// afterPoolRead, when set (tests only), runs between reading the pool and
+// storing the draw.
+var afterPoolRead func()

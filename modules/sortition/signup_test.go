@@ -433,3 +433,65 @@ func TestSignupRacesClose(t *testing.T) {
 		t.Fatalf("status %s, %d rows, pool size %d, %d sign-ups accepted", d.Status, n, d.PoolSize, stored)
 	}
 }
+
+// TestWithdrawalDuringDraw: a volunteer who withdraws while the panel is
+// being computed is not drawn from a pool they left: the draw stores
+// nothing and says so, and drawing again uses the pool without them.
+func TestWithdrawalDuringDraw(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	svc := e.mod.Service()
+	ids := e.accounts("race", 8)
+	if _, err := svc.Setup(ctx, e.space, e.comp, sortition.SignupSetup{Categories: []byte(signupQuotas), PanelSize: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		g, a := []string{"female", "male"}[i%2], []string{"young", "old"}[(i/2)%2]
+		if _, err := svc.SignUp(ctx, e.comp, id, answers(g, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Close(ctx, e.comp); err != nil {
+		t.Fatal(err)
+	}
+	const secret, public = "a secret for the race", "7 7 7"
+	if _, err := svc.Commit(ctx, e.comp, secret); err != nil {
+		t.Fatal(err)
+	}
+	withdrew := 0
+	undo := sortition.SetAfterPoolRead(func() {
+		if withdrew == 0 {
+			if err := svc.Withdraw(ctx, e.comp, ids[0]); err != nil {
+				t.Errorf("withdrawal during the draw: %v", err)
+			}
+			withdrew++
+		}
+	})
+	_, err := svc.Draw(ctx, e.space, e.comp, secret, public)
+	var pe *perr.Error
+	if !errors.As(err, &pe) || pe.MessageID != "sortition.error.pool_changed" {
+		t.Fatalf("draw across a withdrawal: %v", err)
+	}
+	if d := e.draw(); d.Status != sortition.StatusCommitted || d.Record != "" || d.PoolSize != 7 {
+		t.Fatalf("after the refused draw: status %s, record %d bytes, pool %d", d.Status, len(d.Record), d.PoolSize)
+	}
+	if n := e.count(&sortition.Member{}); n != 0 {
+		t.Fatalf("%d members stored by a refused draw", n)
+	}
+	undo()
+	d, err := svc.Draw(ctx, e.space, e.comp, secret, public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := d.PublishedRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Pool) != 7 || len(rec.Selected) != 3 {
+		t.Fatalf("record after the retry: pool %d, selected %d", len(rec.Pool), len(rec.Selected))
+	}
+	mine, err := svc.MySignup(ctx, d, ids[0])
+	if err != nil || mine != nil {
+		t.Fatalf("the withdrawn sign-up is still there: %+v %v", mine, err)
+	}
+}
