@@ -210,12 +210,17 @@ type PoolPage struct {
 	// Sign-ups: how many rows came through the form, the counts per
 	// value against the quotas, the counting diagnosis ("" when a panel
 	// is reachable), the quota table to edit and which forms apply.
-	Signups     int
-	Tally       []CategoryTally
-	Diagnosis   string
-	SetupQuotas string
-	ShowSetup   bool
-	ShowUpload  bool
+	Signups int
+	// The pool is listed poolPageSize rows a page (?page=N); Names gives
+	// the linked accounts of the rows shown ("name <e-mail>" by row id).
+	Page, Pages      int
+	PrevURL, NextURL string
+	Names            map[string]string
+	Tally            []CategoryTally
+	Diagnosis        string
+	SetupQuotas      string
+	ShowSetup        bool
+	ShowUpload       bool
 }
 
 func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) error {
@@ -237,8 +242,20 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 		for _, cat := range cats {
 			pp.Categories = append(pp.Categories, cat.Name)
 		}
-		pp.Rows, pp.Values = rows, map[string][]string{}
+		shown := h.poolPage(c, pp, rows)
+		pp.Values = map[string][]string{}
 		for _, r := range rows {
+			if r.AccountID != 0 {
+				pp.Linked++
+			}
+			if r.ConsentedAt != nil {
+				pp.Signups++
+			}
+		}
+		if pp.Names, err = h.svc.accountNames(c.Request().Context(), d.OrganisationID, shown); err != nil {
+			return err
+		}
+		for _, r := range shown {
 			var f []int
 			_ = json.Unmarshal([]byte(r.Features), &f)
 			vals := make([]string, len(f))
@@ -248,12 +265,6 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 				}
 			}
 			pp.Values[strconv.FormatInt(r.ID, 10)] = vals
-			if r.AccountID != 0 {
-				pp.Linked++
-			}
-			if r.ConsentedAt != nil {
-				pp.Signups++
-			}
 		}
 		if d.Status != StatusDrawn && d.Status != StatusDrawing {
 			if pp.Tally, pp.Diagnosis, err = d.Tally(rows); err != nil {
@@ -271,6 +282,30 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 }
 
 func (h *handlers) pool(c echo.Context) error { return h.renderPool(c, http.StatusOK, "", "") }
+
+// poolPageSize is how many volunteers the pool page lists at a time: a
+// pool of thousands stays one quick page.
+const poolPageSize = 100
+
+// poolPage picks the rows of the requested page (?page=N, from 1; out of
+// range goes to the nearest page) and fills the page links.
+func (h *handlers) poolPage(c echo.Context, pp *PoolPage, rows []PoolRow) []PoolRow {
+	pages := max(1, (len(rows)+poolPageSize-1)/poolPageSize)
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	page = min(page, pages)
+	pp.Page, pp.Pages = page, pages
+	if page > 1 {
+		pp.PrevURL = "?page=" + strconv.Itoa(page-1)
+	}
+	if page < pages {
+		pp.NextURL = "?page=" + strconv.Itoa(page+1)
+	}
+	pp.Rows = rows[(page-1)*poolPageSize : min(len(rows), page*poolPageSize)]
+	return pp.Rows
+}
 
 // formFile reads an uploaded file, or the pasted text of the same name.
 func formFile(c echo.Context, name string) ([]byte, error) {

@@ -521,3 +521,37 @@ func (s *Service) EraseDue(ctx context.Context) (int, error) {
 // afterPoolRead, when set (tests only), runs between reading the pool and
 // storing the draw.
 var afterPoolRead func()
+
+// accountNames names the accounts linked to the given pool rows, for the
+// organisers' pool page: "name <e-mail>" (or the name alone) by row id.
+func (s *Service) accountNames(ctx context.Context, orgID int64, rows []PoolRow) (map[string]string, error) {
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		if r.AccountID != 0 {
+			ids = append(ids, r.AccountID)
+		}
+	}
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var accs []accounts.Account
+	if err := s.srv.DB.WithContext(ctx).Select("id", "name", "email").
+		Where("organisation_id = ? AND id IN ?", orgID, ids).Find(&accs).Error; err != nil {
+		return nil, fmt.Errorf("sortition: naming pool accounts: %w", err)
+	}
+	names := make(map[int64]string, len(accs))
+	for _, a := range accs {
+		n := a.Name
+		if a.Email != nil && *a.Email != "" {
+			n += " <" + *a.Email + ">"
+		}
+		names[a.ID] = n
+	}
+	for _, r := range rows {
+		if n, ok := names[r.AccountID]; ok {
+			out[strconv.FormatInt(r.ID, 10)] = n
+		}
+	}
+	return out, nil
+}

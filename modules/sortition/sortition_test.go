@@ -517,3 +517,29 @@ func TestJointInfeasibility(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolPagePages: the organisers' pool page lists a large pool a page
+// at a time, each linked volunteer by name and e-mail, with links between
+// the pages; counts and the tally still cover the whole pool.
+func TestPoolPagePages(t *testing.T) {
+	e := newEnv(t)
+	quotas, pool, byEmail := e.smallPool() // 200 volunteers, each linked
+	e.post(e.base+"/pool", url.Values{"quotas": {quotas}, "pool": {pool}, "panel_size": {"20"}}).Must(t, http.StatusSeeOther)
+	rowsOf := func(body string) int { return strings.Count(body, "@example.org&gt;</td>") }
+	first := e.admin.Get(e.base+"/pool").Must(t, http.StatusOK).Contains(t, "Page 1 of 2", `href="?page=2" rel="next"`,
+		"volunteer1@example.org &lt;volunteer1@example.org&gt;", "Stored: 200 volunteers")
+	if n := rowsOf(first.Body); n != 100 {
+		t.Fatalf("first page lists %d named volunteers, want 100", n)
+	}
+	last := e.admin.Get(e.base+"/pool?page=2").Must(t, http.StatusOK).Contains(t, "Page 2 of 2", `href="?page=1" rel="prev"`,
+		"volunteer200@example.org &lt;volunteer200@example.org&gt;")
+	if n := rowsOf(last.Body); n != 100 || strings.Contains(last.Body, "volunteer1@example.org &lt;") {
+		t.Fatalf("second page: %d named volunteers", n)
+	}
+	// Out of range goes to the nearest page.
+	e.admin.Get(e.base+"/pool?page=99").Must(t, http.StatusOK).Contains(t, "Page 2 of 2")
+	e.admin.Get(e.base+"/pool?page=x").Must(t, http.StatusOK).Contains(t, "Page 1 of 2")
+	if len(byEmail) != 200 {
+		t.Fatalf("fixture has %d volunteers", len(byEmail))
+	}
+}
