@@ -230,21 +230,7 @@ func TestSignupCollectsThePool(t *testing.T) {
 	if sel, err := rec.Verify(); err != nil || len(sel) != 4 {
 		t.Fatalf("verify: %v %v", sel, err)
 	}
-	counts := map[string]int{}
-	feat := map[string][]string{}
-	for _, m := range rec.Pool {
-		feat[m.ID] = m.Features
-	}
-	for _, id := range rec.Selected {
-		for c, v := range feat[id] {
-			counts[rec.Categories[c]+"="+v]++
-		}
-	}
-	for _, q := range rec.Quotas {
-		if n := counts[q.Category+"="+q.Value]; n < q.Min || n > q.Max {
-			t.Fatalf("quota %s=%s [%d,%d]: panel has %d", q.Category, q.Value, q.Min, q.Max, n)
-		}
-	}
+	quotasMet(t, rec)
 	if strings.Contains(d.Record, "account-") {
 		t.Fatal("the record shows the sign-ups' account ids")
 	}

@@ -226,21 +226,7 @@ func TestDrawEndToEnd(t *testing.T) {
 		t.Fatal("the published record holds e-mails")
 	}
 	// The quotas hold for the drawn panel.
-	counts := map[string]int{}
-	feat := map[string][]string{}
-	for _, m := range rec.Pool {
-		feat[m.ID] = m.Features
-	}
-	for _, id := range rec.Selected {
-		for c, v := range feat[id] {
-			counts[rec.Categories[c]+"="+v]++
-		}
-	}
-	for _, q := range rec.Quotas {
-		if n := counts[q.Category+"="+q.Value]; n < q.Min || n > q.Max {
-			t.Fatalf("quota %s=%s [%d,%d]: panel has %d", q.Category, q.Value, q.Min, q.Max, n)
-		}
-	}
+	feat := quotasMet(t, rec)
 
 	// Public page, download, verify page and API show the same panel.
 	page := anon.Get(e.base).Must(t, http.StatusOK)
@@ -542,4 +528,26 @@ func TestPoolPagePages(t *testing.T) {
 	if len(byEmail) != 200 {
 		t.Fatalf("fixture has %d volunteers", len(byEmail))
 	}
+}
+
+// quotasMet fails the test when the record's drawn panel breaks one of its
+// published quotas; it returns the pool's features by volunteer id.
+func quotasMet(t *testing.T, rec *lottery.Record) map[string][]string {
+	t.Helper()
+	counts := map[string]int{}
+	feat := map[string][]string{}
+	for _, m := range rec.Pool {
+		feat[m.ID] = m.Features
+	}
+	for _, id := range rec.Selected {
+		for c, v := range feat[id] {
+			counts[rec.Categories[c]+"="+v]++
+		}
+	}
+	for _, q := range rec.Quotas {
+		if n := counts[q.Category+"="+q.Value]; n < q.Min || n > q.Max {
+			t.Fatalf("quota %s=%s [%d,%d]: panel has %d", q.Category, q.Value, q.Min, q.Max, n)
+		}
+	}
+	return feat
 }
