@@ -184,6 +184,9 @@ func TestBrowserOpinionMapFlow(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#om-body`), mineText),
 		chromedp.Click(chromedp.CSS(`section[aria-labelledby="om-add"] button[type=submit]`)),
 	))
+	// The answer redirects back with a thank-you: wait for it, or the next
+	// navigation races the redirect and one of the loads is aborted.
+	waitPage(t, ctx, "the thank-you for the statement", `(document.querySelector("p.flash") || {textContent: ""}).textContent.includes("Your statement")`)
 	waitFor(t, "the submitted statement", func() bool {
 		var n int64
 		d.App.DB.Model(&opinionmap.Statement{}).Where("component_id = ? AND body = ? AND participant_id = ?", compID, mineText, mine.ID).Count(&n)

@@ -131,17 +131,22 @@ func TestBrowserRegisterLoginProcessFrench(t *testing.T) {
 	// Confirm, then log in.
 	// The link opens a page whose button confirms (mail scanners that
 	// follow links must not consume the token).
+	// The confirmation redirects to the login page: wait for the browser
+	// to get there (navigating there ourselves would race the redirect,
+	// and one of the two loads is aborted).
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
 	))
 	waitFor(t, "the e-mail confirmation", func() bool {
 		acc, err := in.App.Accounts.ByEmail(context.Background(), in.Org.ID, email)
 		return err == nil && acc.Confirmed()
 	})
+	if loc := mustRun(t, ctx, chromedp.Location()); !strings.HasSuffix(loc, "/login") {
+		t.Fatalf("after confirming the browser is at %s, want the login page", loc)
+	}
 	must(t, chromedp.Do(ctx,
-		chromedp.Navigate(in.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), password),
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
@@ -252,6 +257,16 @@ func TestBrowserProposalQuota(t *testing.T) {
 
 // waitFor polls a server-side condition (up to 20 s), for steps whose page
 // gives no reliable signal that the browser's request has been handled.
+// waitPage waits until the JavaScript predicate holds in the browser's
+// page; evaluation errors (the page navigating meanwhile) count as false.
+func waitPage(t *testing.T, ctx context.Context, what, predicate string) {
+	t.Helper()
+	waitFor(t, what, func() bool {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](predicate))
+		return err == nil && ok
+	})
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
