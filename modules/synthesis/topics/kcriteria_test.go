@@ -441,11 +441,12 @@ func synthMix(tb testing.TB, n, words int, seed uint64) ([]Contribution, map[str
 	return cs, lab
 }
 
-// BenchmarkKCriteria measures each criterion for k on every labelled set,
-// seeds 1-5: mean and lowest NMI against the known labels, mean purity,
-// and mean and lowest NMI between runs of consecutive seeds (for the 15
-// Pol.is pairs, over all pairs and seeds). The figures are in the README,
-// "Choosing k".
+// BenchmarkKCriteria measures each criterion for k, and each clustering
+// step put in place of the consensus tree (graphVariants, dmmVariants),
+// on every labelled set, seeds 1-5: mean and lowest NMI against the known
+// labels, mean purity, and mean and lowest NMI between runs of
+// consecutive seeds (for the 15 Pol.is pairs, over all pairs and seeds).
+// The figures are in the README, "Choosing k" and "GSDMM".
 func BenchmarkKCriteria(b *testing.B) {
 	polis, kp := loadPolis(b)
 	climate, kc := loadClimate(b)
@@ -483,7 +484,7 @@ func BenchmarkKCriteria(b *testing.B) {
 	type variant struct {
 		name    string
 		choose  func(sample, sim [][]float64, merges []merge, minK, maxK int, rng *rand.Rand) (int, float64)
-		cluster func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
+		cluster func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
 	}
 	var variants []variant
 	for _, c := range kCriteria {
@@ -491,6 +492,9 @@ func BenchmarkKCriteria(b *testing.B) {
 	}
 	for _, g := range graphVariants {
 		variants = append(variants, variant{g.name, silhouetteK, g.cluster})
+	}
+	for _, g := range dmmVariants {
+		variants = append(variants, variant{g.name, silhouetteK, dmmClusters(g.set)})
 	}
 	for _, crit := range variants {
 		for _, s := range sets {
@@ -549,7 +553,7 @@ func BenchmarkKCriteria(b *testing.B) {
 // resolution 1 (standard modularity).
 var graphVariants = []struct {
 	name    string
-	cluster func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
+	cluster func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
 }{
 	{"graph15-refine", graphClusters(15, 1, true)},
 	{"graph15-nearest", graphClusters(15, 1, false)},
@@ -571,8 +575,9 @@ var graphVariants = []struct {
 // consensus tree's do; otherwise sampled texts keep their community
 // (leftovers stay apart and become other contributions) and the others
 // go to the nearest kept centre.
-func graphClusters(nearest int, resolution float64, refineAll bool) func(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
-	return func(vecs [][]float64, minK, maxK, _ int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+func graphClusters(nearest int, resolution float64, refineAll bool) func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+	return func(in clusterInput, minK, maxK, _ int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+		vecs := in.emb
 		sample, picked := selectSample(vecs, rng)
 		n := len(sample)
 		sim := cosines(sample)

@@ -127,7 +127,12 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 		td.emb[d] = emb[j]
 	}
 	runs := cmp.Or(in.Runs, defaultRuns)
-	cl, sil := clusterTopics(emb, minK, maxK, runs, rng, func(done, total int) {
+	liveCounts := make([][]int32, len(live))
+	for j, d := range live {
+		liveCounts[j] = td.voc.counts[d]
+	}
+	data := clusterInput{emb: emb, docs: liveVecs, counts: liveCounts, terms: td.voc.terms}
+	cl, sil := clusterTopics(data, minK, maxK, runs, rng, func(done, total int) {
 		report(Progress{Stage: "topics", Theme: theme, Done: done, Total: total})
 	})
 	k := cl.k
@@ -171,9 +176,20 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 
 // clusterTopics is the clustering step; a variable so that the quality
 // benchmark can measure alternatives (kcriteria_test.go). Louvain
-// communities of a nearest-neighbour graph, measured there, did worse on
-// the climate fixture (README, "Choosing k").
+// communities of a nearest-neighbour graph and GSDMM (gsdmm_test.go),
+// measured there, did worse on the climate fixture (README, "Choosing k"
+// and "GSDMM").
 var clusterTopics = consensusClusters
+
+// clusterInput is what the clustering step sees of the analysable texts
+// of a slice, index by index: the LSA vectors the consensus clusters, and
+// the terms and counts that word-based models (GSDMM) need.
+type clusterInput struct {
+	emb    [][]float64 // LSA unit vectors
+	docs   []sparse    // TF-IDF vectors, for their term ids
+	counts [][]int32   // raw term counts, aligned with docs[i].idx
+	terms  [][2]int32  // vocabulary: stem ids, second -1 for a unigram
+}
 
 // selectSample returns at most selectionSample of the vectors, drawn at
 // random and kept in their order, with their indices (nil when all).
@@ -213,7 +229,8 @@ func cosines(sample [][]float64) [][]float64 {
 // and cuts it at the k in minK..maxK with the best silhouette (cosine, on
 // the LSA vectors). The centres of the cut's clusters that are not small
 // leftovers then seed spherical k-means over all documents.
-func consensusClusters(vecs [][]float64, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+func consensusClusters(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+	vecs := in.emb
 	sample, _ := selectSample(vecs, rng)
 	n := len(sample)
 	sim := cosines(sample)
