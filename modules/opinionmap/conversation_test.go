@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/internal/instancetest"
+	"github.com/polder-civic/polder/modules/opinionmap"
 )
 
 func TestAnonymousVoteChangeAndRecompute(t *testing.T) {
@@ -223,5 +225,71 @@ func TestAPIVoteAndNext(t *testing.T) {
 	}
 	if r := instancetest.JSON(t, e.in, c, "POST", "/api/v1"+e.base+"/votes", csrf, "", `{"statement_id":999999,"vote":"agree"}`); r.Status != http.StatusNotFound {
 		t.Fatalf("vote on a missing statement answered %d", r.Status)
+	}
+}
+
+// TestVoteBatch writes votes arriving together as one batch (PostgreSQL's
+// path under load): a repeated vote on the same statement keeps the last
+// one, each vote learns its participant's voted statements, and a vote
+// that cannot be recorded (its statement is gone) fails alone while the
+// others of its batch are recorded.
+func TestVoteBatch(t *testing.T) {
+	e := newEnv(t)
+	if e.in.App.DB.Dialect != store.Postgres {
+		t.Skip("votes are batched on PostgreSQL only; SQLite writes one at a time")
+	}
+	ids := e.seed("Statement one", "Statement two")
+	ctx := context.Background()
+	var parts []int64
+	for _, key := range []string{"voter-a", "voter-b"} {
+		p, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AnonKey: key}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p.ID)
+	}
+	a, b := parts[0], parts[1]
+	// One batch, both votes of voter a on the first statement in it.
+	errs, voted := e.svc().WriteBatch(e.comp.ID, []opinionmap.BatchVote{
+		{StatementID: ids[0], ParticipantID: a, Vote: 1},
+		{StatementID: ids[0], ParticipantID: b, Vote: 0},
+		{StatementID: ids[0], ParticipantID: a, Vote: -1},
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("vote %d: %v", i, err)
+		}
+	}
+	for i, v := range voted {
+		if len(v) != 1 || !v[ids[0]] {
+			t.Errorf("vote %d: voted statements %v, want the first", i, v)
+		}
+	}
+	// A batch with a vote on a statement that does not exist.
+	errs, voted = e.svc().WriteBatch(e.comp.ID, []opinionmap.BatchVote{
+		{StatementID: ids[1] + 1000, ParticipantID: b, Vote: 1},
+		{StatementID: ids[1], ParticipantID: a, Vote: 1},
+	})
+	if errs[0] == nil || errs[1] != nil {
+		t.Errorf("errors %v, want one for the unknown statement only", errs)
+	}
+	if v := voted[1]; len(v) != 2 || !v[ids[0]] || !v[ids[1]] {
+		t.Errorf("voter a's statements %v, want both", v)
+	}
+	want := map[[2]int64]int{{ids[0], a}: -1, {ids[0], b}: 0, {ids[1], a}: 1}
+	var rows []struct {
+		StatementID, ParticipantID int64
+		Vote                       int
+	}
+	if err := e.in.App.DB.Table("opinion_votes").Where("component_id = ?", e.comp.ID).Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(want) {
+		t.Errorf("%d vote rows, want %d: %+v", len(rows), len(want), rows)
+	}
+	for _, r := range rows {
+		if v, ok := want[[2]int64{r.StatementID, r.ParticipantID}]; !ok || v != r.Vote {
+			t.Errorf("row %+v, want %v", r, want)
+		}
 	}
 }

@@ -48,6 +48,8 @@ type Service struct {
 	// visible holds each component's visible statements for a short
 	// while (see visibleStatements).
 	visible *store.Cache[int64, []Statement]
+	// votes groups concurrent votes into one statement on PostgreSQL.
+	votes *voteBatcher
 	// checked is when Results last compared the cache with the database.
 	checked map[int64]time.Time
 }
@@ -81,6 +83,7 @@ const enqueueEvery = time.Second
 // when Recompute is called.
 func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
 	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, windows: map[int64]*window{}, visible: store.NewLocalCache[int64, []Statement](visibleTTL), checked: map[int64]time.Time{}}
+	s.votes = &voteBatcher{db: db, now: func() time.Time { return s.Now() }}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}
@@ -194,9 +197,9 @@ func (s *Service) Vote(ctx context.Context, comp *registry.Component, p *Partici
 
 // VoteAndList records a vote like Vote and returns the statements the
 // participant has voted on, this one included (to choose the next
-// statement). On PostgreSQL it is one statement (the upsert in a CTE,
-// and the participant's other votes as one row); on SQLite the upsert
-// then a read.
+// statement). On PostgreSQL it is one statement shared with the votes
+// arriving at the same moment (voteBatcher: the upserts in a CTE, and
+// each voter's other votes as one row); on SQLite the upsert then a read.
 func (s *Service) VoteAndList(ctx context.Context, comp *registry.Component, p *Participant, statementID int64, vote int) (map[int64]bool, error) {
 	return s.vote(ctx, comp, p, statementID, vote, true)
 }
@@ -226,32 +229,22 @@ func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Partici
 			return nil, perr.NotFound("statement")
 		}
 	}
-	now := s.Now()
-	// One statement for both dialects: the primary key makes the vote
-	// unique, and the upsert makes the last one win without a lock.
-	const upsert = `INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
+	var mine map[int64]bool
+	if s.db.Dialect == store.Postgres {
+		// Grouped with the votes arriving at the same time (see
+		// voteBatcher).
+		mine, err = s.votes.write(ctx, &pendingVote{statementID: statementID, participantID: p.ID, componentID: comp.ID, vote: vote, list: list})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// SQLite has one writer at a time: the upsert, then the read.
+		// The primary key makes the vote unique, and the upsert makes
+		// the last one win without a lock.
+		now := s.Now()
+		const upsert = `INSERT INTO opinion_votes (statement_id, participant_id, component_id, vote, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (statement_id, participant_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at`
-	var mine map[int64]bool
-	switch {
-	case list && s.db.Dialect == store.Postgres:
-		// A data-modifying CTE runs whether or not the query reads it;
-		// the query sees the votes as before it, so the voted statement
-		// is left out there and added here. The other statements come
-		// as one text row: for a participant with many votes, rows cost
-		// more to send and scan than the ids as text.
-		var others sql.NullString
-		err = s.db.WithContext(ctx).Raw(`WITH up AS (`+upsert+`)
-SELECT string_agg(statement_id::text, ',') FROM opinion_votes WHERE component_id = ? AND participant_id = ? AND statement_id <> ?`,
-			statementID, p.ID, comp.ID, vote, now, now, comp.ID, p.ID, statementID).Row().Scan(&others)
-		if err != nil {
-			return nil, fmt.Errorf("recording vote: %w", err)
-		}
-		if mine, err = parseIDs(others.String); err != nil {
-			return nil, fmt.Errorf("reading votes: %w", err)
-		}
-		mine[statementID] = true
-	default:
 		if err := s.db.WithContext(ctx).Exec(upsert, statementID, p.ID, comp.ID, vote, now, now).Error; err != nil {
 			return nil, fmt.Errorf("recording vote: %w", err)
 		}
