@@ -126,6 +126,18 @@ func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 // panicked (they then load for themselves).
 var errLoadPanicked = errors.New("cache load panicked")
 
+// Has says whether the cache holds a value for k, expired or not: the
+// value was read from the database by this process and not dropped since.
+func (c *Cache[K, V]) Has(k K) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	_, ok := c.m[k]
+	c.mu.Unlock()
+	return ok
+}
+
 // Delete drops the value of k, and lets the next Get load it anew even
 // while an older load runs.
 func (c *Cache[K, V]) Delete(k K) {

@@ -113,7 +113,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	sm := scs.New()
-	sm.Store = sessionStore{GORMStore: sessStore, db: d.DB.DB, dialect: d.DB.Dialect}
+	sm.Store = newSessionStore(d.DB, sessStore)
 	sm.Codec = newSessionCodec()
 	// An absolute lifetime only: with an idle timeout scs rewrites the
 	// session row on every request to push its expiry, one database write

@@ -29,45 +29,109 @@ import (
 //     corrupt anything. Deletions (logout, session ends) stay synchronous,
 //     so a crash cannot bring an ended session back, and security checks
 //     that matter live on the account (its session epoch), not in the
-//     session data.
+//     session data;
+//   - reads from an in-process cache of rows by token (rows): a session is
+//     read by every request (every vote) and rarely changes. This
+//     process's saves and deletions drop the entry, so a single instance
+//     always reads what it wrote; with several instances, another one's
+//     save or logout is seen here after at most the cache TTL (cache_ttl,
+//     as the other caches). A save of a session this process has read
+//     updates the row and never creates it: a session ended meanwhile (a
+//     logout on another instance) stays ended instead of coming back.
 type sessionStore struct {
 	*gormstore.GORMStore
 	db      *gorm.DB
 	dialect store.Dialect
+	rows    *store.Cache[string, sessionRow]
+}
+
+// sessionRow is a cached session row.
+type sessionRow struct {
+	data   []byte
+	expiry time.Time
+}
+
+// errNoSession is a lookup that found no live row; it is not cached (a
+// miss costs a query, as it did before: random tokens must not fill the
+// cache).
+var errNoSession = errors.New("no such session")
+
+func newSessionStore(db *store.DB, gs *gormstore.GORMStore) sessionStore {
+	ttl := db.CacheTTL
+	if ttl == 0 {
+		ttl = store.DefaultCacheTTL
+	}
+	return sessionStore{GORMStore: gs, db: db.DB, dialect: db.Dialect, rows: store.NewLocalCache[string, sessionRow](ttl)}
 }
 
 const upsertSession = `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
 	ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`
 
-// upsertSessionAsync is upsertSession as its own transaction that does not
+// asyncCommit makes a session write its own transaction that does not
 // wait for the WAL flush: set_config(…, true) lasts until the end of the
 // statement's implicit transaction, and its commit reads the setting. One
-// round trip, where BEGIN, SET LOCAL, the upsert and COMMIT take four.
-const upsertSessionAsync = upsertSession + `
+// round trip, where BEGIN, SET LOCAL, the write and COMMIT take four.
+const asyncCommit = `
 	RETURNING set_config('synchronous_commit', 'off', true)`
 
-// Find reads a live session's data: gormstore's lookup (same condition)
-// without the model mapping, as it runs on every request.
+// Find reads a live session's data, from the cache or with gormstore's
+// lookup (same condition) without the model mapping.
 func (s sessionStore) Find(token string) ([]byte, bool, error) {
-	var b []byte
-	err := s.db.Raw("SELECT data FROM sessions WHERE token = ? AND expiry >= ? LIMIT 1", token, time.Now()).Row().Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
+	r, err := s.rows.Get(token, func() (sessionRow, error) {
+		var r sessionRow
+		err := s.db.Raw("SELECT data, expiry FROM sessions WHERE token = ? AND expiry >= ? LIMIT 1", token, time.Now()).Row().Scan(&r.data, &r.expiry)
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, errNoSession
+		}
+		if err != nil {
+			return r, fmt.Errorf("loading session: %w", err)
+		}
+		return r, nil
+	})
+	if errors.Is(err, errNoSession) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("loading session: %w", err)
+		return nil, false, err
 	}
-	return b, true, nil
+	if time.Now().After(r.expiry) {
+		return nil, false, nil
+	}
+	return r.data, true, nil
 }
 
-// Commit writes the session's data and expiry, creating its row if needed.
+const updateSession = `UPDATE sessions SET data = ?, expiry = ? WHERE token = ?`
+
+// Commit writes the session's data and expiry: an update for a session
+// this process has read (gone means ended elsewhere: nothing is written),
+// an upsert for a new one.
 func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	defer s.rows.Delete(token)
+	if s.rows.Has(token) {
+		q := updateSession
+		if s.dialect == store.Postgres {
+			q += asyncCommit
+		}
+		if err := s.db.Exec(q, b, expiry, token).Error; err != nil {
+			return fmt.Errorf("saving session: %w", err)
+		}
+		return nil
+	}
 	q := upsertSession
 	if s.dialect == store.Postgres {
-		q = upsertSessionAsync
+		q += asyncCommit
 	}
 	if err := s.db.Exec(q, token, b, expiry).Error; err != nil {
 		return fmt.Errorf("saving session: %w", err)
+	}
+	return nil
+}
+
+// Delete ends a session.
+func (s sessionStore) Delete(token string) error {
+	defer s.rows.Delete(token)
+	if err := s.GORMStore.Delete(token); err != nil {
+		return fmt.Errorf("deleting session: %w", err)
 	}
 	return nil
 }
