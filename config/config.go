@@ -47,6 +47,9 @@ type Config struct {
 	// off). Writes through an instance refresh its caches at once; the TTL
 	// bounds how long other instances serve the old rows.
 	CacheTTL time.Duration `yaml:"cache_ttl"`
+	// DBPool is how many PostgreSQL connections an instance opens at most
+	// (POLDER_DB_POOL; 0: store.DefaultPoolSize, 8).
+	DBPool int `yaml:"db_pool"`
 }
 
 // SMTP is the mail server configuration (POLDER_SMTP_HOST, _PORT, _USER,
@@ -103,6 +106,13 @@ func Load(path string) (Config, error) {
 			return cfg, fmt.Errorf("POLDER_CACHE_TTL %q: want a duration such as 2s, or 0", v)
 		}
 		cfg.CacheTTL = d
+	}
+	if v := os.Getenv("POLDER_DB_POOL"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return cfg, fmt.Errorf("POLDER_DB_POOL %q: want a number of connections such as 8", v)
+		}
+		cfg.DBPool = n
 	}
 	if v := os.Getenv("POLDER_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(v)

@@ -126,6 +126,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := db.SetPoolSize(cfg.DBPool); err != nil {
+		return nil, err
+	}
 	// The caches built below read it; 0 in the configuration means off.
 	db.CacheTTL = cfg.CacheTTL
 	if cfg.CacheTTL <= 0 {

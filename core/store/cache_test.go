@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,8 +300,17 @@ func TestCacheFailedLoad(t *testing.T) {
 // on SQLite it does nothing.
 func TestWarm(t *testing.T) {
 	db := openCacheDB(t, testkit.TestDatabaseURL(t), 0)
+	if err := db.AutoMigrate(&cachedRow{}); err != nil {
+		t.Fatal(err)
+	}
+	// A hot write is planned on every connection, never executed.
+	db.Hot("INSERT INTO cached_rows (id, v) VALUES (?, ?)", int64(1), "x")
 	if err := db.Warm(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	var rows int64
+	if err := db.Table("cached_rows").Count(&rows).Error; err != nil || rows != 0 {
+		t.Errorf("after Warm: %d rows (%v), want 0", rows, err)
 	}
 	sqlDB, err := db.DB.DB()
 	if err != nil {
@@ -309,7 +319,7 @@ func TestWarm(t *testing.T) {
 	st := sqlDB.Stats()
 	want := 1 // SQLite's single connection, opened by Open's ping
 	if db.Dialect == store.Postgres {
-		want = store.PoolSize
+		want = store.DefaultPoolSize
 	}
 	if st.OpenConnections != want || st.Idle != want {
 		t.Errorf("after Warm: %d open, %d idle, want %d of each", st.OpenConnections, st.Idle, want)
@@ -317,13 +327,15 @@ func TestWarm(t *testing.T) {
 	if db.Dialect != store.Postgres {
 		return
 	}
-	// A pool made smaller than PoolSize is filled, not waited on forever.
+	// A pool of another size is filled, not waited on forever.
 	small := openCacheDB(t, testkit.TestDatabaseURL(t), 0)
 	sqlSmall, err := small.DB.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sqlSmall.SetMaxOpenConns(4)
+	if err := small.SetPoolSize(4); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := small.Warm(ctx); err != nil {
@@ -331,5 +343,10 @@ func TestWarm(t *testing.T) {
 	}
 	if n := sqlSmall.Stats().OpenConnections; n != 4 {
 		t.Errorf("after Warm of a pool of 4: %d open", n)
+	}
+	// A hot statement that no longer plans fails Warm, named.
+	small.Hot("SELECT nothing FROM no_such_table WHERE id = ?", int64(1))
+	if err := small.Warm(ctx); err == nil || !strings.Contains(err.Error(), "no_such_table") {
+		t.Errorf("Warm with a broken hot statement: %v", err)
 	}
 }

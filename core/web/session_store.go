@@ -56,7 +56,12 @@ type sessionRow struct {
 // cache).
 var errNoSession = errors.New("no such session")
 
+// findSession is the session read, one per request whose session is not
+// cached.
+const findSession = "SELECT data, expiry FROM sessions WHERE token = ? AND expiry >= ? LIMIT 1"
+
 func newSessionStore(db *store.DB, gs *gormstore.GORMStore) sessionStore {
+	db.Hot(findSession, "", time.Now())
 	ttl := db.CacheTTL
 	if ttl == 0 {
 		ttl = store.DefaultCacheTTL
@@ -79,7 +84,7 @@ const asyncCommit = `
 func (s sessionStore) Find(token string) ([]byte, bool, error) {
 	r, err := s.rows.Get(token, func() (sessionRow, error) {
 		var r sessionRow
-		err := s.db.Raw("SELECT data, expiry FROM sessions WHERE token = ? AND expiry >= ? LIMIT 1", token, time.Now()).Row().Scan(&r.data, &r.expiry)
+		err := s.db.Raw(findSession, token, time.Now()).Row().Scan(&r.data, &r.expiry)
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, errNoSession
 		}

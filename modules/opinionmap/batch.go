@@ -16,28 +16,35 @@ import (
 	"github.com/polder-civic/polder/core/store"
 )
 
-// voteBatcher writes the votes that arrive together in one statement on
-// PostgreSQL (group commit). A vote that finds a write slot free is
-// written at once, alone: a quiet conversation waits for nothing. Votes
+// group writes the items that arrive together in one batch on
+// PostgreSQL (group commit). An item that finds a write slot free is
+// written at once, alone: a quiet conversation waits for nothing. Items
 // that arrive while every slot is busy queue up, and the next free slot
-// writes all of them in one statement and one transaction. Under load
-// each vote then costs a share of one statement, one commit and one
-// round trip instead of its own, which is most of a vote's database CPU;
-// the batches grow with the load by themselves, so no timer or size has
-// to be tuned.
+// writes all of them with one statement in one transaction. Under load
+// each item then costs a share of one statement, one commit and one round
+// trip instead of its own, which is most of a vote's database CPU; and
+// only a couple of connections run the hot writes, so a burst does not
+// meet every cold backend of the pool. Batches grow with the load by
+// themselves, so no timer or size has to be tuned.
 //
-// Every vote is answered only once its batch has committed, so nothing is
+// Every item is answered only once its batch has committed, so nothing is
 // acknowledged that a crash could lose, and a batch commits whole or not
 // at all. A batch that fails (a statement deleted meanwhile, a
-// participant merged away at login) is written again one vote at a time,
-// so only the vote at fault gets the error.
-type voteBatcher struct {
-	db  *store.DB
-	now func() time.Time
+// participant merged away at login) is written again one item at a time,
+// so only the item at fault gets the error.
+type group[T any] struct {
+	// exec writes a batch in one statement and sets each item's results.
+	exec func(ctx context.Context, batch []*T) error
 
 	mu      sync.Mutex
-	queue   []*pendingVote
+	queue   []*groupItem[T]
 	running int
+}
+
+type groupItem[T any] struct {
+	v    *T
+	done chan struct{}
+	err  error
 }
 
 // batchSlots is how many batches may be written at once: enough to
@@ -49,85 +56,86 @@ const batchSlots = 2
 // batchMax bounds a batch, so that one statement stays short.
 const batchMax = 256
 
+// write writes v and returns when its batch has committed, or early with
+// ctx's error (v may then still be written, as with any write whose
+// caller gives up).
+func (g *group[T]) write(ctx context.Context, v *T) error {
+	it := &groupItem[T]{v: v, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, it)
+	var batch []*groupItem[T]
+	if g.running < batchSlots {
+		g.running++
+		batch = g.take()
+	}
+	g.mu.Unlock()
+	if batch != nil {
+		g.flush(ctx, batch)
+	}
+	select {
+	case <-it.done:
+		return it.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// take removes up to batchMax items from the queue; g.mu is held.
+func (g *group[T]) take() []*groupItem[T] {
+	n := min(len(g.queue), batchMax)
+	batch := slices.Clone(g.queue[:n])
+	g.queue = slices.Delete(g.queue, 0, n)
+	return batch
+}
+
+// flush writes batch, then the items queued meanwhile, in the background
+// so the caller's own item is answered at once.
+func (g *group[T]) flush(ctx context.Context, batch []*groupItem[T]) {
+	// Others' items ride in this batch: the caller leaving must not
+	// cancel them.
+	ctx = context.WithoutCancel(ctx)
+	g.writeBatch(ctx, batch)
+	g.mu.Lock()
+	if len(g.queue) == 0 {
+		g.running--
+		g.mu.Unlock()
+		return
+	}
+	next := g.take()
+	g.mu.Unlock()
+	go g.flush(ctx, next)
+}
+
+// writeBatch writes one batch and answers its items.
+func (g *group[T]) writeBatch(ctx context.Context, batch []*groupItem[T]) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	vs := make([]*T, len(batch))
+	for i, it := range batch {
+		vs[i] = it.v
+	}
+	err := g.exec(ctx, vs)
+	if err != nil && len(batch) > 1 {
+		// Find the item at fault: each alone, the others still count.
+		for _, it := range batch {
+			it.err = g.exec(ctx, []*T{it.v})
+		}
+	} else {
+		for _, it := range batch {
+			it.err = err
+		}
+	}
+	for _, it := range batch {
+		close(it.done)
+	}
+}
+
+// pendingVote is a vote in a batch; voted is set for those that list.
 type pendingVote struct {
 	statementID, participantID, componentID int64
 	vote                                    int
 	list                                    bool
-
-	done  chan struct{}
-	voted map[int64]bool
-	err   error
-}
-
-// write records v and, when v.list, returns the statements its
-// participant has voted on, v's included. It returns when v's batch has
-// committed, or early with ctx's error (the vote may then still be
-// recorded, as with any write whose caller gives up).
-func (b *voteBatcher) write(ctx context.Context, v *pendingVote) (map[int64]bool, error) {
-	v.done = make(chan struct{})
-	b.mu.Lock()
-	b.queue = append(b.queue, v)
-	var batch []*pendingVote
-	if b.running < batchSlots {
-		b.running++
-		batch = b.take()
-	}
-	b.mu.Unlock()
-	if batch != nil {
-		b.flush(ctx, batch)
-	}
-	select {
-	case <-v.done:
-		return v.voted, v.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("recording vote: %w", ctx.Err())
-	}
-}
-
-// take removes up to batchMax votes from the queue; b.mu is held.
-func (b *voteBatcher) take() []*pendingVote {
-	n := min(len(b.queue), batchMax)
-	batch := slices.Clone(b.queue[:n])
-	b.queue = slices.Delete(b.queue, 0, n)
-	return batch
-}
-
-// flush writes batch, then the votes queued meanwhile, in the background
-// so the caller's own vote is answered at once.
-func (b *voteBatcher) flush(ctx context.Context, batch []*pendingVote) {
-	// Others' votes ride in this batch: the caller leaving must not
-	// cancel them.
-	ctx = context.WithoutCancel(ctx)
-	b.writeBatch(ctx, batch)
-	b.mu.Lock()
-	if len(b.queue) == 0 {
-		b.running--
-		b.mu.Unlock()
-		return
-	}
-	next := b.take()
-	b.mu.Unlock()
-	go b.flush(ctx, next)
-}
-
-// writeBatch writes one batch and answers its votes.
-func (b *voteBatcher) writeBatch(ctx context.Context, batch []*pendingVote) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	err := b.exec(ctx, batch)
-	if err != nil && len(batch) > 1 {
-		// Find the vote at fault: each alone, the others still count.
-		for _, v := range batch {
-			v.err = b.exec(ctx, []*pendingVote{v})
-		}
-	} else {
-		for _, v := range batch {
-			v.err = err
-		}
-	}
-	for _, v := range batch {
-		close(v.done)
-	}
+	voted                                   map[int64]bool
 }
 
 // batchVotes is the batch statement: the votes as arrays, one upsert,
@@ -147,8 +155,8 @@ FROM unnest(?::bigint[], ?::bigint[]) AS l(component_id, participant_id)
 JOIN opinion_votes o ON o.component_id = l.component_id AND o.participant_id = l.participant_id
 GROUP BY o.participant_id`
 
-// exec runs one batch statement for batch's votes.
-func (b *voteBatcher) exec(ctx context.Context, batch []*pendingVote) error {
+// writeVotes runs one batch statement for batch's votes.
+func writeVotes(ctx context.Context, db *store.DB, now time.Time, batch []*pendingVote) error {
 	rows := dedupeVotes(batch)
 	var st, pa, co, vo, lc, lp ids
 	listed := map[int64]bool{}
@@ -165,8 +173,7 @@ func (b *voteBatcher) exec(ctx context.Context, batch []*pendingVote) error {
 			lp.add(v.participantID)
 		}
 	}
-	now := b.now()
-	res, err := b.db.WithContext(ctx).Raw(batchVotes, st.array(), pa.array(), co.array(), vo.array(), now, now, lc.array(), lp.array()).Rows()
+	res, err := db.WithContext(ctx).Raw(batchVotes, st.array(), pa.array(), co.array(), vo.array(), now, now, lc.array(), lp.array()).Rows()
 	if err != nil {
 		return fmt.Errorf("recording votes: %w", err)
 	}
@@ -233,6 +240,118 @@ func dedupeVotes(batch []*pendingVote) []*pendingVote {
 	})
 	return rows
 }
+
+// batchAnonParticipants and batchAccountParticipants create participants
+// in one statement; those that exist already (or were created by a
+// concurrent batch) are not returned.
+const (
+	batchAnonParticipants = `INSERT INTO opinion_participants (component_id, anon_key, created_at)
+SELECT component_id, anon_key, ? FROM unnest(?::bigint[], ?::text[]) AS n(component_id, anon_key)
+ON CONFLICT DO NOTHING RETURNING id, component_id, anon_key`
+	batchAccountParticipants = `INSERT INTO opinion_participants (component_id, account_id, created_at)
+SELECT component_id, account_id, ? FROM unnest(?::bigint[], ?::bigint[]) AS n(component_id, account_id)
+ON CONFLICT DO NOTHING RETURNING id, component_id, account_id::text`
+)
+
+// newParticipant is a participant to create; id stays 0 when it existed.
+type newParticipant struct {
+	compID int64
+	who    Who
+	id     int64
+}
+
+// createParticipants creates batch's participants, anonymous and
+// account ones with a statement each, in a consistent order (concurrent
+// batches inserting the same keys then wait for each other instead of
+// deadlocking).
+func createParticipants(ctx context.Context, db *store.DB, now time.Time, batch []*newParticipant) error {
+	type key struct {
+		comp int64
+		who  Who
+	}
+	byKey := map[key][]*newParticipant{}
+	var anon, acct []key
+	for _, p := range batch {
+		k := key{p.compID, p.who}
+		if byKey[k] == nil {
+			if p.who.AccountID != 0 {
+				acct = append(acct, k)
+			} else {
+				anon = append(anon, k)
+			}
+		}
+		byKey[k] = append(byKey[k], p)
+	}
+	order := func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.comp, b.comp), cmp.Compare(a.who.AccountID, b.who.AccountID), strings.Compare(a.who.AnonKey, b.who.AnonKey))
+	}
+	for _, keys := range [][]key{anon, acct} {
+		if len(keys) == 0 {
+			continue
+		}
+		slices.SortFunc(keys, order)
+		var comps ids
+		var whos textArray
+		q := batchAnonParticipants
+		if keys[0].who.AccountID != 0 {
+			q = batchAccountParticipants
+		}
+		for _, k := range keys {
+			comps.add(k.comp)
+			if k.who.AccountID != 0 {
+				whos.add(strconv.FormatInt(k.who.AccountID, 10))
+			} else {
+				whos.add(k.who.AnonKey)
+			}
+		}
+		rows, err := db.WithContext(ctx).Raw(q, now, comps.array(), whos.array()).Rows()
+		if err != nil {
+			return fmt.Errorf("creating participants: %w", err)
+		}
+		if err := func() error {
+			defer rows.Close()
+			for rows.Next() {
+				var id, comp int64
+				var who string
+				if err := rows.Scan(&id, &comp, &who); err != nil {
+					return fmt.Errorf("reading participant: %w", err)
+				}
+				k := key{comp: comp}
+				if q == batchAccountParticipants {
+					k.who.AccountID, _ = strconv.ParseInt(who, 10, 64)
+				} else {
+					k.who.AnonKey = who
+				}
+				for _, p := range byKey[k] {
+					p.id = id
+				}
+			}
+			return rows.Err()
+		}(); err != nil {
+			return fmt.Errorf("creating participants: %w", err)
+		}
+	}
+	return nil
+}
+
+// textArray builds a PostgreSQL array literal of strings, each quoted.
+type textArray struct{ sb strings.Builder }
+
+func (a *textArray) add(s string) {
+	if a.sb.Len() > 0 {
+		a.sb.WriteByte(',')
+	}
+	a.sb.WriteByte('"')
+	for _, r := range s {
+		if r == '"' || r == '\\' {
+			a.sb.WriteByte('\\')
+		}
+		a.sb.WriteRune(r)
+	}
+	a.sb.WriteByte('"')
+}
+
+func (a *textArray) array() string { return "{" + a.sb.String() + "}" }
 
 // ids builds a PostgreSQL array literal of integers (gorm would expand a
 // Go slice into a list of parameters).

@@ -293,3 +293,75 @@ func TestVoteBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestParticipantsCreatedTogether creates participants from many
+// goroutines at once (batched on PostgreSQL), some for the same identity
+// and with keys that need quoting in an array: one row per identity,
+// stored verbatim, and every caller of an identity gets its row.
+func TestParticipantsCreatedTogether(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	keys := []string{`plain`, `quo"te`, `back\slash`, `com,ma`, `{brace}`, `NULL`, `spa ce`}
+	const each = 4
+	got := make([][]int64, len(keys))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		for range each {
+			wg.Go(func() {
+				p, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AnonKey: k}, true)
+				if err != nil {
+					t.Errorf("%q: %v", k, err)
+					return
+				}
+				mu.Lock()
+				got[i] = append(got[i], p.ID)
+				mu.Unlock()
+			})
+		}
+	}
+	acct := e.in.CreateAccount("together@example.org", "a long password 1", false).ID
+	var acctIDs []int64
+	for range each {
+		wg.Go(func() {
+			p, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AccountID: acct}, true)
+			if err != nil {
+				t.Errorf("account: %v", err)
+				return
+			}
+			mu.Lock()
+			acctIDs = append(acctIDs, p.ID)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for i, k := range keys {
+		if len(got[i]) != each {
+			t.Fatalf("%q: %d answers", k, len(got[i]))
+		}
+		for _, id := range got[i] {
+			if id != got[i][0] || id == 0 {
+				t.Errorf("%q: ids %v, want one", k, got[i])
+			}
+		}
+		if seen[got[i][0]] {
+			t.Errorf("%q shares id %d with another key", k, got[i][0])
+		}
+		seen[got[i][0]] = true
+		var stored string
+		if err := e.in.App.DB.Table("opinion_participants").Where("id = ?", got[i][0]).Pluck("anon_key", &stored).Error; err != nil || stored != k {
+			t.Errorf("participant %d stored key %q (%v), want %q", got[i][0], stored, err, k)
+		}
+	}
+	for _, id := range acctIDs {
+		if id != acctIDs[0] || seen[id] {
+			t.Errorf("account participant ids %v", acctIDs)
+		}
+	}
+	var n int64
+	e.in.App.DB.Table("opinion_participants").Where("component_id = ?", e.comp.ID).Count(&n)
+	if n != int64(len(keys)+1) {
+		t.Errorf("%d participant rows, want %d", n, len(keys)+1)
+	}
+}

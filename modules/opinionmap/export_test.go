@@ -14,14 +14,14 @@ type BatchVote struct {
 // on PostgreSQL, and returns each vote's error and its participant's
 // voted statements.
 func (s *Service) WriteBatch(compID int64, votes []BatchVote) ([]error, []map[int64]bool) {
-	batch := make([]*pendingVote, len(votes))
+	batch := make([]*groupItem[pendingVote], len(votes))
 	for i, v := range votes {
-		batch[i] = &pendingVote{statementID: v.StatementID, participantID: v.ParticipantID, componentID: compID, vote: v.Vote, list: true, done: make(chan struct{})}
+		batch[i] = &groupItem[pendingVote]{v: &pendingVote{statementID: v.StatementID, participantID: v.ParticipantID, componentID: compID, vote: v.Vote, list: true}, done: make(chan struct{})}
 	}
 	s.votes.writeBatch(context.Background(), batch)
 	errs, voted := make([]error, len(batch)), make([]map[int64]bool, len(batch))
-	for i, v := range batch {
-		errs[i], voted[i] = v.err, v.voted
+	for i, it := range batch {
+		errs[i], voted[i] = it.err, it.v.voted
 	}
 	return errs, voted
 }

@@ -48,8 +48,10 @@ type Service struct {
 	// visible holds each component's visible statements for a short
 	// while (see visibleStatements).
 	visible *store.Cache[int64, []Statement]
-	// votes groups concurrent votes into one statement on PostgreSQL.
-	votes *voteBatcher
+	// votes and joins group concurrent votes, and concurrent creations
+	// of participants, into one statement each on PostgreSQL (see group).
+	votes *group[pendingVote]
+	joins *group[newParticipant]
 	// checked is when Results last compared the cache with the database.
 	checked map[int64]time.Time
 }
@@ -83,7 +85,18 @@ const enqueueEvery = time.Second
 // when Recompute is called.
 func NewService(db *store.DB, comps *registry.Components, q *jobs.Queue) *Service {
 	s := &Service{db: db, comps: comps, jobs: q, Now: func() time.Time { return time.Now().UTC() }, cache: map[int64]*Results{}, windows: map[int64]*window{}, visible: store.NewLocalCache[int64, []Statement](visibleTTL), checked: map[int64]time.Time{}}
-	s.votes = &voteBatcher{db: db, now: func() time.Time { return s.Now() }}
+	s.votes = &group[pendingVote]{exec: func(ctx context.Context, b []*pendingVote) error { return writeVotes(ctx, db, s.Now(), b) }}
+	s.joins = &group[newParticipant]{exec: func(ctx context.Context, b []*newParticipant) error {
+		return createParticipants(ctx, db, s.Now(), b)
+	}}
+	// A conversation's first burst of votes runs these (see
+	// store.DB.Hot).
+	if db.Dialect == store.Postgres {
+		now := time.Now()
+		db.Hot(batchAnonParticipants, now, "{}", "{}")
+		db.Hot(batchAccountParticipants, now, "{}", "{}")
+		db.Hot(batchVotes, "{}", "{}", "{}", "{}", now, now, "{}", "{}")
+	}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}
@@ -106,6 +119,13 @@ func (s *Service) Settings(comp *registry.Component) Settings {
 	return set
 }
 
+// The statements that create a participant, on a session's first vote
+// (SQLite; PostgreSQL batches them, see createParticipants).
+const (
+	insertAccountParticipant = "INSERT INTO opinion_participants (component_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+	insertAnonParticipant    = "INSERT INTO opinion_participants (component_id, anon_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+)
+
 // Who identifies the acting participant: an account, or an anonymous
 // session key.
 type Who struct {
@@ -127,19 +147,28 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 		// mostly a new one (a session's first vote), so one statement
 		// instead of a read, the insert and a read again. ON CONFLICT DO
 		// NOTHING returns no row when it exists (or a concurrent first
-		// vote of the same participant created it): then it is read.
+		// vote of the same participant created it): then it is read. On
+		// PostgreSQL the inserts arriving together share one statement.
 		now := s.Now()
-		var row *sql.Row
-		if who.AccountID != 0 {
-			row = s.db.WithContext(ctx).Raw("INSERT INTO opinion_participants (component_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-				compID, who.AccountID, now).Row()
-		} else {
-			row = s.db.WithContext(ctx).Raw("INSERT INTO opinion_participants (component_id, anon_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-				compID, who.AnonKey, now).Row()
-		}
 		var id int64
-		switch err := row.Scan(&id); {
-		case err == nil:
+		if s.db.Dialect == store.Postgres {
+			np := &newParticipant{compID: compID, who: who}
+			if err := s.joins.write(ctx, np); err != nil {
+				return nil, fmt.Errorf("creating participant: %w", err)
+			}
+			id = np.id
+		} else {
+			var row *sql.Row
+			if who.AccountID != 0 {
+				row = s.db.WithContext(ctx).Raw(insertAccountParticipant, compID, who.AccountID, now).Row()
+			} else {
+				row = s.db.WithContext(ctx).Raw(insertAnonParticipant, compID, who.AnonKey, now).Row()
+			}
+			if err := row.Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("creating participant: %w", err)
+			}
+		}
+		if id != 0 {
 			p := &Participant{ID: id, ComponentID: compID, CreatedAt: now}
 			if who.AccountID != 0 {
 				p.AccountID = &who.AccountID
@@ -148,8 +177,6 @@ func (s *Service) Participant(ctx context.Context, compID int64, who Who, create
 			}
 			s.participants.Store(partKey{compID, who}, p)
 			return p, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("creating participant: %w", err)
 		}
 	}
 	q := s.db.WithContext(ctx).Where("component_id = ?", compID)
@@ -233,10 +260,11 @@ func (s *Service) vote(ctx context.Context, comp *registry.Component, p *Partici
 	if s.db.Dialect == store.Postgres {
 		// Grouped with the votes arriving at the same time (see
 		// voteBatcher).
-		mine, err = s.votes.write(ctx, &pendingVote{statementID: statementID, participantID: p.ID, componentID: comp.ID, vote: vote, list: list})
-		if err != nil {
-			return nil, err
+		pv := &pendingVote{statementID: statementID, participantID: p.ID, componentID: comp.ID, vote: vote, list: list}
+		if err := s.votes.write(ctx, pv); err != nil {
+			return nil, fmt.Errorf("recording vote: %w", err)
 		}
+		mine = pv.voted
 	} else {
 		// SQLite has one writer at a time: the upsert, then the read.
 		// The primary key makes the vote unique, and the upsert makes

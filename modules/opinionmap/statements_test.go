@@ -3,6 +3,7 @@
 package opinionmap_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -80,5 +81,19 @@ func TestVoteStatements(t *testing.T) {
 	}
 	if got := e.countVotes(0); got != 2 {
 		t.Errorf("%d vote rows, want 2", got)
+	}
+}
+
+// TestHotStatementsPlan: the statements core and this module register as
+// hot (planned on every connection when the pool is warmed) still plan
+// against the migrated schema; a renamed column would fail here rather
+// than as a warning at every start.
+func TestHotStatementsPlan(t *testing.T) {
+	e := newEnv(t)
+	if e.in.App.DB.Dialect != store.Postgres {
+		t.Skip("hot statements are planned on PostgreSQL only")
+	}
+	if err := e.in.App.DB.Warm(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
