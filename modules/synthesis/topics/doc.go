@@ -27,7 +27,8 @@
 // measures other clustering steps in place of the consensus tree (Louvain
 // communities of a nearest-neighbour graph; GSDMM, the Dirichlet
 // multinomial mixture of Yin & Wang 2014, one chain or the consensus of
-// many): none raised both labelled sets.
+// many), and another representation (character 3- to 5-grams of the
+// words added to the stems and bigrams): none raised both labelled sets.
 //
 // The method is described in /work/shared/SYNTHESIS.md and, with measured
 // figures, in ../README.md.

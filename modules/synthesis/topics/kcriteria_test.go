@@ -441,12 +441,14 @@ func synthMix(tb testing.TB, n, words int, seed uint64) ([]Contribution, map[str
 	return cs, lab
 }
 
-// BenchmarkKCriteria measures each criterion for k, and each clustering
+// BenchmarkKCriteria measures each criterion for k, each clustering
 // step put in place of the consensus tree (graphVariants, dmmVariants),
+// and each representation put in place of the word vectors (reprVariants),
 // on every labelled set, seeds 1-5: mean and lowest NMI against the known
 // labels, mean purity, and mean and lowest NMI between runs of
 // consecutive seeds (for the 15 Pol.is pairs, over all pairs and seeds).
-// The figures are in the README, "Choosing k" and "GSDMM".
+// The figures are in the README, "Choosing k", "GSDMM" and "Character
+// n-grams".
 func BenchmarkKCriteria(b *testing.B) {
 	polis, kp := loadPolis(b)
 	climate, kc := loadClimate(b)
@@ -480,26 +482,32 @@ func BenchmarkKCriteria(b *testing.B) {
 		{"dutch", [][]Contribution{dutch}, kd},
 		{"polis-pairs", pairs, kp},
 	}
-	defer func() { chooseK, clusterTopics = silhouetteK, consensusClusters }()
+	defer func() {
+		chooseK, clusterTopics, representation = silhouetteK, consensusClusters, wordRepresentation
+	}()
 	type variant struct {
 		name    string
 		choose  func(sample, sim [][]float64, merges []merge, minK, maxK int, rng *rand.Rand) (int, float64)
 		cluster func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64)
+		repr    func(reprInput) ([]sparse, int, int)
 	}
 	var variants []variant
 	for _, c := range kCriteria {
-		variants = append(variants, variant{c.name, c.choose, consensusClusters})
+		variants = append(variants, variant{c.name, c.choose, consensusClusters, wordRepresentation})
 	}
 	for _, g := range graphVariants {
-		variants = append(variants, variant{g.name, silhouetteK, g.cluster})
+		variants = append(variants, variant{g.name, silhouetteK, g.cluster, wordRepresentation})
 	}
 	for _, g := range dmmVariants {
-		variants = append(variants, variant{g.name, silhouetteK, dmmClusters(g.set)})
+		variants = append(variants, variant{g.name, silhouetteK, dmmClusters(g.set), wordRepresentation})
+	}
+	for _, r := range reprVariants {
+		variants = append(variants, variant{r.name, silhouetteK, consensusClusters, r.repr})
 	}
 	for _, crit := range variants {
 		for _, s := range sets {
 			b.Run(crit.name+"/"+s.name, func(b *testing.B) {
-				chooseK, clusterTopics = crit.choose, crit.cluster
+				chooseK, clusterTopics, representation = crit.choose, crit.cluster, crit.repr
 				knownK = 2 // a pair of conversations
 				if s.name != "polis-pairs" {
 					labels := map[string]bool{}

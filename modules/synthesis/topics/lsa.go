@@ -31,12 +31,13 @@ const (
 
 // lsa returns unit vectors of dimension at most lsaDims: the documents
 // projected on the top singular directions of the matrix whose rows are
-// vecs, found by randomised SVD (Halko, Martinsson & Tropp 2011): a
+// vecs (dim features, a second block from split on: see lsaColumns),
+// found by randomised SVD (Halko, Martinsson & Tropp 2011): a
 // Gaussian sketch, power passes (subspace iteration), and the
 // eigen-decomposition of the small matrix B·Bᵀ where B = Qᵀ·A.
-func lsa(vecs []sparse, dim int, rng *rand.Rand) [][]float64 {
+func lsa(vecs []sparse, dim, split int, rng *rand.Rand) [][]float64 {
 	n := len(vecs)
-	col, ncol := lsaColumns(vecs, dim)
+	col, ncol := lsaColumns(vecs, dim, split)
 	r := min(lsaDims, ncol, n)
 	l := min(r+lsaOversample, ncol, n)
 	if r < 2 {
@@ -86,11 +87,14 @@ func lsa(vecs []sparse, dim int, rng *rand.Rand) [][]float64 {
 	return out
 }
 
-// lsaColumns maps term ids to the columns of the decomposition: the
+// lsaColumns maps term ids to the columns of the decomposition: in each
+// block of features (ids below split, ids from split on), the
 // lsaMaxTerms terms in most documents (ties: lower id), -1 for the rest.
-func lsaColumns(vecs []sparse, dim int) ([]int32, int) {
+// Capping per block keeps a second, denser block (character n-grams)
+// from crowding the words out of the columns.
+func lsaColumns(vecs []sparse, dim, split int) ([]int32, int) {
 	col := make([]int32, dim)
-	if dim <= lsaMaxTerms {
+	if split >= dim && dim <= lsaMaxTerms || split < dim && split <= lsaMaxTerms && dim-split <= lsaMaxTerms {
 		for t := range col {
 			col[t] = int32(t)
 		}
@@ -102,20 +106,24 @@ func lsaColumns(vecs []sparse, dim int) ([]int32, int) {
 			df[t]++
 		}
 	}
-	order := make([]int, dim)
-	for t := range order {
-		order[t] = t
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(df[b], df[a]) })
 	for t := range col {
 		col[t] = -1
 	}
-	kept := order[:lsaMaxTerms]
-	slices.Sort(kept)
-	for c, t := range kept {
-		col[t] = int32(c)
+	ncol := 0
+	for _, b := range [][2]int{{0, min(split, dim)}, {min(split, dim), dim}} {
+		order := make([]int, 0, b[1]-b[0])
+		for t := b[0]; t < b[1]; t++ {
+			order = append(order, t)
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(df[b], df[a]) })
+		kept := order[:min(len(order), lsaMaxTerms)]
+		slices.Sort(kept)
+		for _, t := range kept {
+			col[t] = int32(ncol)
+			ncol++
+		}
 	}
-	return col, lsaMaxTerms
+	return col, ncol
 }
 
 // mulSparse returns A·M for A given by rows (n × terms, columns mapped by

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/polder-civic/polder/modules/synthesis/textan"
 )
 
 // Sample size for choosing k: the silhouette needs all pairwise
@@ -120,8 +122,13 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	for j, d := range live {
 		liveVecs[j] = td.vecs[d]
 	}
+	liveToks := make([][]textan.Token, len(live))
+	for j, d := range live {
+		liveToks[j] = prep[td.order[td.reps[d]]].tokens
+	}
+	rvecs, rdim, split := representation(reprInput{vecs: liveVecs, nterms: len(td.voc.terms), tokens: liveToks})
 	rng := themeRNG(in.Seed, theme)
-	emb := lsa(liveVecs, len(td.voc.terms), rng)
+	emb := lsa(rvecs, rdim, split, rng)
 	td.emb = make([][]float64, len(td.reps))
 	for j, d := range live {
 		td.emb[d] = emb[j]

@@ -5,6 +5,8 @@ package topics
 import (
 	"math"
 	"slices"
+
+	"github.com/polder-civic/polder/modules/synthesis/textan"
 )
 
 // sparse is an L2-normalised vector over term ids, sorted by id.
@@ -148,3 +150,26 @@ func tfidf(docs [][]int32) ([]sparse, vocabulary) {
 // in the high half, which no stem id pair can produce.
 func unigramKey(s int32) uint64 { return 0xffffffff00000000 | uint64(uint32(s)) }
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+// reprInput is what the representation step sees of the analysable texts
+// of a slice: their word TF-IDF vectors (stems and bigrams, over nterms
+// terms) and their content tokens, index by index.
+type reprInput struct {
+	vecs   []sparse
+	nterms int
+	tokens [][]textan.Token
+}
+
+// representation returns the vectors the latent semantic analysis
+// reduces, the number of their dimensions, and the first dimension of a
+// second feature block (nterms when there is none), so that the LSA caps
+// its columns per block. A variable so that the quality benchmark can
+// measure alternatives: word and character n-gram vectors
+// (chargrams_test.go) did not raise both labelled sets (README,
+// "Character n-grams").
+var representation = wordRepresentation
+
+// wordRepresentation is the TF-IDF of stems and bigrams alone.
+func wordRepresentation(in reprInput) ([]sparse, int, int) {
+	return in.vecs, in.nterms, in.nterms
+}
