@@ -69,7 +69,7 @@ func newSessionStore(db *store.DB, gs *gormstore.GORMStore) sessionStore {
 	return sessionStore{GORMStore: gs, db: db.DB, dialect: db.Dialect, rows: store.NewLocalCache[string, sessionRow](ttl)}
 }
 
-const upsertSession = `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+const upsertSession = `INSERT INTO sessions (token, data, expiry) VALUES (@token, @data, @expiry)
 	ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`
 
 // asyncCommit makes a session write its own transaction that does not
@@ -105,28 +105,21 @@ func (s sessionStore) Find(token string) ([]byte, bool, error) {
 	return r.data, true, nil
 }
 
-const updateSession = `UPDATE sessions SET data = ?, expiry = ? WHERE token = ?`
+const updateSession = `UPDATE sessions SET data = @data, expiry = @expiry WHERE token = @token`
 
 // Commit writes the session's data and expiry: an update for a session
 // this process has read (gone means ended elsewhere: nothing is written),
 // an upsert for a new one.
 func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 	defer s.rows.Delete(token)
-	if s.rows.Has(token) {
-		q := updateSession
-		if s.dialect == store.Postgres {
-			q += asyncCommit
-		}
-		if err := s.db.Exec(q, b, expiry, token).Error; err != nil {
-			return fmt.Errorf("saving session: %w", err)
-		}
-		return nil
-	}
 	q := upsertSession
+	if s.rows.Has(token) {
+		q = updateSession
+	}
 	if s.dialect == store.Postgres {
 		q += asyncCommit
 	}
-	if err := s.db.Exec(q, token, b, expiry).Error; err != nil {
+	if err := s.db.Exec(q, map[string]any{"token": token, "data": b, "expiry": expiry}).Error; err != nil {
 		return fmt.Errorf("saving session: %w", err)
 	}
 	return nil
