@@ -36,9 +36,7 @@ var Funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 	"sub":  func(a, b int) int { return a - b },
 	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"datetime": func(t time.Time) string {
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
+	"datetime": DateTime,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

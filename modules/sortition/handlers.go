@@ -66,6 +66,10 @@ type IndexPage struct {
 	MySignup  *SignupView
 	SignedIn  bool
 	LoginNext string
+	// ClosesAt is the sign-up's closing date as pages show it ("" when
+	// none); SignupEnded: it has come.
+	ClosesAt    string
+	SignupEnded bool
 }
 
 func panelRows(rec *lottery.Record, ids []string) []PanelRow {
@@ -221,20 +225,43 @@ type PoolPage struct {
 	SetupQuotas      string
 	ShowSetup        bool
 	ShowUpload       bool
+	// Setup holds the sign-up setup form's values: the stored ones, or
+	// the posted ones when they were refused.
+	Setup SetupForm
+}
+
+// SetupForm is the sign-up setup form.
+type SetupForm struct {
+	PanelSize     string
+	Quotas        string
+	Households    bool
+	ClosesAt      string // datetime-local value (UTC)
+	ClosesAtError string // message id
 }
 
 func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) error {
+	return h.renderPoolForm(c, status, errID, detail, nil)
+}
+
+// renderPoolForm renders the pool page; posted, when not nil, is a
+// refused sign-up setup shown again as it was posted.
+func (h *handlers) renderPoolForm(c echo.Context, status int, errID, detail string, posted *SetupForm) error {
 	p, err := h.page(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	pp := &PoolPage{IndexPage: *p}
 	pp.Error, pp.Detail = errID, detail
+	pp.Setup.PanelSize = strconv.Itoa(p.Defaults.Int("panel_size"))
 	if d := p.Draw; d != nil {
-		rows, err := h.svc.Pool(c.Request().Context(), d)
+		// The whole-pool figures are counted by the database; only the
+		// listed page of rows is read.
+		st, err := h.svc.poolStats(ctx, d)
 		if err != nil {
 			return err
 		}
+		pp.Linked, pp.Signups = st.Linked, st.Signups
 		cats, err := d.categories()
 		if err != nil {
 			return err
@@ -242,19 +269,14 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 		for _, cat := range cats {
 			pp.Categories = append(pp.Categories, cat.Name)
 		}
-		shown := h.poolPage(c, pp, rows)
-		pp.Values = map[string][]string{}
-		for _, r := range rows {
-			if r.AccountID != 0 {
-				pp.Linked++
-			}
-			if r.ConsentedAt != nil {
-				pp.Signups++
-			}
-		}
-		if pp.Names, err = h.svc.accountNames(c.Request().Context(), d.OrganisationID, shown); err != nil {
+		shown, err := h.poolPage(c, pp, d, st.Size)
+		if err != nil {
 			return err
 		}
+		if pp.Names, err = h.svc.accountNames(ctx, d.OrganisationID, shown); err != nil {
+			return err
+		}
+		pp.Values = map[string][]string{}
 		for _, r := range shown {
 			var f []int
 			_ = json.Unmarshal([]byte(r.Features), &f)
@@ -267,13 +289,20 @@ func (h *handlers) renderPool(c echo.Context, status int, errID, detail string) 
 			pp.Values[strconv.FormatInt(r.ID, 10)] = vals
 		}
 		if d.Status != StatusDrawn && d.Status != StatusDrawing {
-			if pp.Tally, pp.Diagnosis, err = d.Tally(rows); err != nil {
+			if pp.Tally, pp.Diagnosis, err = h.svc.poolTally(ctx, d, st); err != nil {
 				return err
 			}
 		}
 		if d.SignupOpenedAt != nil {
 			pp.SetupQuotas = quotaCSV(cats)
 		}
+		pp.Setup = SetupForm{PanelSize: strconv.Itoa(d.PanelSize), Quotas: pp.SetupQuotas, Households: d.Households}
+		if d.SignupClosesAt != nil {
+			pp.Setup.ClosesAt = web.InputTime(*d.SignupClosesAt)
+		}
+	}
+	if posted != nil {
+		pp.Setup = *posted
 	}
 	open := p.Draw == nil || (p.Draw.Status != StatusDrawn && p.Draw.Status != StatusDrawing)
 	pp.ShowUpload = open && pp.Signups == 0
@@ -287,10 +316,11 @@ func (h *handlers) pool(c echo.Context) error { return h.renderPool(c, http.Stat
 // pool of thousands stays one quick page.
 const poolPageSize = 100
 
-// poolPage picks the rows of the requested page (?page=N, from 1; out of
-// range goes to the nearest page) and fills the page links.
-func (h *handlers) poolPage(c echo.Context, pp *PoolPage, rows []PoolRow) []PoolRow {
-	pages := max(1, (len(rows)+poolPageSize-1)/poolPageSize)
+// poolPage reads the rows of the requested page (?page=N, from 1; out of
+// range goes to the nearest page) of a pool of size rows and fills the
+// page links.
+func (h *handlers) poolPage(c echo.Context, pp *PoolPage, d *Draw, size int) ([]PoolRow, error) {
+	pages := max(1, (size+poolPageSize-1)/poolPageSize)
 	page, err := strconv.Atoi(c.QueryParam("page"))
 	if err != nil || page < 1 {
 		page = 1
@@ -303,8 +333,8 @@ func (h *handlers) poolPage(c echo.Context, pp *PoolPage, rows []PoolRow) []Pool
 	if page < pages {
 		pp.NextURL = "?page=" + strconv.Itoa(page+1)
 	}
-	pp.Rows = rows[(page-1)*poolPageSize : min(len(rows), page*poolPageSize)]
-	return pp.Rows
+	pp.Rows, err = h.svc.PoolRows(c.Request().Context(), d, (page-1)*poolPageSize, poolPageSize)
+	return pp.Rows, err
 }
 
 // formFile reads an uploaded file, or the pasted text of the same name.

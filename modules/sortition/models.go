@@ -35,6 +35,10 @@ type Draw struct {
 	// SignupOpenedAt is set when the pool is collected through the
 	// sign-up form rather than uploaded.
 	SignupOpenedAt *time.Time
+	// SignupClosesAt is the optional closing date of the sign-up: from
+	// then on the form refuses volunteers (the organisers still close the
+	// sign-up, which runs the feasibility check).
+	SignupClosesAt *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -86,3 +90,8 @@ type Replacement struct {
 
 // TableName is the replacements table.
 func (Replacement) TableName() string { return "sortition_replacements" }
+
+// SignupEnded reports whether the sign-up's closing date has come at now.
+func (d *Draw) SignupEnded(now time.Time) bool {
+	return d.SignupClosesAt != nil && !now.Before(*d.SignupClosesAt)
+}

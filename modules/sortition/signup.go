@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -38,6 +39,10 @@ type SignupSetup struct {
 	// Households asks volunteers for their address: at most one member
 	// per household is drawn.
 	Households bool
+	// ClosesAt is the optional closing date: from then on the form
+	// refuses volunteers. A date already past is refused, unless it is
+	// the one already stored (saving the quotas again after it).
+	ClosesAt *time.Time
 }
 
 // maxHousehold bounds the address a volunteer types (the column's size).
@@ -70,6 +75,11 @@ func (s *Service) Setup(ctx context.Context, sp *registry.Space, comp *registry.
 		if err := s.srv.DB.LockRow(tx).Where("component_id = ?", comp.ID).Limit(1).Find(&old).Error; err != nil {
 			return fmt.Errorf("sortition: loading draw: %w", err)
 		}
+		if u.ClosesAt != nil && !u.ClosesAt.After(now) && (old.SignupClosesAt == nil || !old.SignupClosesAt.Equal(*u.ClosesAt)) {
+			e := perr.Invalid("sortition.error.closes_at_past", nil)
+			e.Fields = map[string]string{"signup_closes_at": "sortition.error.closes_at_past"}
+			return e
+		}
 		if old.ID != 0 {
 			if old.Status == StatusDrawn || old.Status == StatusDrawing {
 				return perr.Conflict("sortition.error.already_drawn", nil)
@@ -89,7 +99,7 @@ func (s *Service) Setup(ctx context.Context, sp *registry.Space, comp *registry.
 			}
 		}
 		d = Draw{OrganisationID: sp.OrganisationID, ComponentID: comp.ID, SpaceID: sp.ID, PanelSize: u.PanelSize,
-			Categories: string(catJSON), Status: StatusCollecting, Households: u.Households, SignupOpenedAt: &now,
+			Categories: string(catJSON), Status: StatusCollecting, Households: u.Households, SignupOpenedAt: &now, SignupClosesAt: u.ClosesAt,
 			CreatedAt: now, UpdatedAt: now}
 		return tx.Create(&d).Error
 	})
@@ -120,7 +130,7 @@ func (s *Service) updateSetup(tx *gorm.DB, old *Draw, cats []leximin.Category, c
 			return fmt.Errorf("sortition: dropping addresses: %w", err)
 		}
 	}
-	old.Categories, old.PanelSize, old.Households, old.UpdatedAt = string(catJSON), u.PanelSize, u.Households, s.Now()
+	old.Categories, old.PanelSize, old.Households, old.SignupClosesAt, old.UpdatedAt = string(catJSON), u.PanelSize, u.Households, u.ClosesAt, s.Now()
 	if err := tx.Save(old).Error; err != nil {
 		return fmt.Errorf("sortition: saving quotas: %w", err)
 	}
@@ -216,6 +226,9 @@ func (s *Service) SignUp(ctx context.Context, comp *registry.Component, accountI
 	if d == nil || d.Status != StatusCollecting {
 		return nil, perr.Conflict("sortition.error.signup_closed", nil)
 	}
+	if d.SignupEnded(s.Now()) {
+		return nil, perr.Conflict("sortition.error.signup_ended", nil)
+	}
 	cats, err := d.categories()
 	if err != nil {
 		return nil, err
@@ -272,6 +285,15 @@ func (s *Service) SignUp(ctx context.Context, comp *registry.Component, accountI
 		if res.RowsAffected != 1 {
 			return perr.Conflict("sortition.error.signup_closed", nil)
 		}
+		// The closing date as it stands now that the row is held: an
+		// organiser may have moved it since the draw was read.
+		var cur Draw
+		if err := tx.Select("signup_closes_at").Where("id = ?", d.ID).Take(&cur).Error; err != nil {
+			return fmt.Errorf("sortition: reading the closing date: %w", err)
+		}
+		if cur.SignupEnded(now) {
+			return perr.Conflict("sortition.error.signup_ended", nil)
+		}
 		var last struct{ N int }
 		if err := tx.Model(&PoolRow{}).Select("COALESCE(MAX(position), -1) + 1 AS n").Where("draw_id = ?", d.ID).Scan(&last).Error; err != nil {
 			return fmt.Errorf("sortition: pool position: %w", err)
@@ -308,7 +330,10 @@ func (s *Service) MySignup(ctx context.Context, d *Draw, accountID int64) (*Pool
 
 // Withdraw removes the account's sign-up (consent withdrawn) as long as
 // the draw has not started; afterwards the row is erased with the pool on
-// the retention schedule, or at once when the account is deleted.
+// the retention schedule, or at once when the account is deleted. The
+// closing date does not end it: it stops new volunteers, as closing the
+// sign-up does, and consent stays as easy to withdraw as to give until the
+// draw.
 func (s *Service) Withdraw(ctx context.Context, comp *registry.Component, accountID int64) error {
 	d, err := s.Get(ctx, comp)
 	if err != nil {
@@ -380,7 +405,9 @@ func (s *Service) Close(ctx context.Context, comp *registry.Component) (*Draw, e
 	return &d, nil
 }
 
-// Reopen opens a closed sign-up again, before the commitment.
+// Reopen opens a closed sign-up again, before the commitment. With a
+// closing date already past it is refused: the form would still refuse
+// everyone, so the organisers set a later date (or none) first.
 func (s *Service) Reopen(ctx context.Context, comp *registry.Component) (*Draw, error) {
 	d, err := s.Get(ctx, comp)
 	if err != nil {
@@ -388,6 +415,9 @@ func (s *Service) Reopen(ctx context.Context, comp *registry.Component) (*Draw, 
 	}
 	if d == nil || d.SignupOpenedAt == nil || d.Status != StatusUploaded {
 		return nil, perr.Conflict("sortition.error.not_reopenable", nil)
+	}
+	if d.SignupEnded(s.Now()) {
+		return nil, perr.Conflict("sortition.error.reopen_ended", nil)
 	}
 	res := s.srv.DB.WithContext(ctx).Model(&Draw{}).Where("id = ? AND status = ?", d.ID, StatusUploaded).
 		Updates(map[string]any{"status": StatusCollecting, "updated_at": s.Now()})

@@ -57,6 +57,9 @@ func (h *handlers) signupState(c echo.Context, p *IndexPage) error {
 	if d == nil || d.SignupOpenedAt == nil {
 		return nil
 	}
+	if d.SignupClosesAt != nil {
+		p.ClosesAt, p.SignupEnded = web.DateTime(*d.SignupClosesAt), d.SignupEnded(h.svc.Now())
+	}
 	cats, err := d.categories()
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func (h *handlers) signupState(c echo.Context, p *IndexPage) error {
 			p.MySignup = signupView(cats, row, d)
 		}
 	}
-	if d.Status == StatusCollecting && p.MySignup == nil {
+	if d.Status == StatusCollecting && !p.SignupEnded && p.MySignup == nil {
 		f := &SignupForm{Households: d.Households, RetentionDays: p.Defaults.Int("retention_days")}
 		for i, cat := range cats {
 			q := Question{Field: "f" + strconv.Itoa(i), Label: cat.Name}
@@ -172,19 +175,41 @@ func (h *handlers) withdraw(c echo.Context) error {
 	return web.Redirect(c, h.url(c))
 }
 
-// setup stores the quota table of a sign-up and opens it.
+// setup stores the quota table of a sign-up and opens it; a refused
+// setup comes back with the posted values and the closing date's error
+// next to its field.
 func (h *handlers) setup(c echo.Context) error {
 	cats, err := formFile(c, "signup_quotas")
 	if err != nil {
 		return perr.Invalid("sortition.error.upload", nil)
 	}
-	size, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("signup_panel_size")))
-	d, err := h.svc.Setup(c.Request().Context(), web.Space(c), web.Component(c),
-		SignupSetup{Categories: cats, PanelSize: size, Households: c.FormValue("signup_households") == "yes"})
-	if err != nil {
-		return h.formError(c, err)
+	posted := &SetupForm{PanelSize: strings.TrimSpace(c.FormValue("signup_panel_size")), Quotas: string(cats),
+		Households: c.FormValue("signup_households") == "yes", ClosesAt: strings.TrimSpace(c.FormValue("signup_closes_at"))}
+	in := SignupSetup{Categories: cats, Households: posted.Households}
+	in.PanelSize, _ = strconv.Atoi(posted.PanelSize)
+	if posted.ClosesAt != "" {
+		t, err := web.ParseInputTime(posted.ClosesAt)
+		if err != nil {
+			posted.ClosesAtError = "sortition.error.closes_at_format"
+			return h.renderPoolForm(c, http.StatusUnprocessableEntity, posted.ClosesAtError, "", posted)
+		}
+		in.ClosesAt = &t
 	}
-	h.audit(c, "sortition.signup_setup", d, "panel "+strconv.Itoa(d.PanelSize))
+	d, err := h.svc.Setup(c.Request().Context(), web.Space(c), web.Component(c), in)
+	if err != nil {
+		pe, ok := perr.As(err)
+		if !ok || (pe.Code != perr.CodeInvalid && pe.Code != perr.CodeConflict) {
+			return err
+		}
+		detail, _ := pe.Data["Detail"].(string)
+		posted.ClosesAtError = pe.Fields["signup_closes_at"]
+		return h.renderPoolForm(c, http.StatusUnprocessableEntity, pe.MessageID, detail, posted)
+	}
+	details := "panel " + strconv.Itoa(d.PanelSize)
+	if d.SignupClosesAt != nil {
+		details += ", closes " + web.DateTime(*d.SignupClosesAt)
+	}
+	h.audit(c, "sortition.signup_setup", d, details)
 	h.s.Flash(c, "sortition.flash.signup_open")
 	return web.Redirect(c, h.url(c)+"/pool")
 }

@@ -32,7 +32,7 @@ import (
 )
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	in     *apptest.Instance
 	mod    *sortition.Module
 	comp   *registry.Component
@@ -43,7 +43,7 @@ type env struct {
 	domain string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	mod := sortition.New()

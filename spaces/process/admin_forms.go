@@ -9,6 +9,7 @@ import (
 
 	"github.com/polder-civic/polder/core/i18n"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
 )
 
 // EditPage is the data of a process's admin page. Each sub-form (the
@@ -81,10 +82,7 @@ func (e EditPage) Overridden(id int64) bool {
 
 // InputTime formats a time for a datetime-local input (UTC).
 func (EditPage) InputTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02T15:04")
+	return web.InputTime(t)
 }
 
 // Checked is "checked" when a form value is on.
@@ -126,15 +124,11 @@ func fieldsAt(f Fields, list string, i int) Fields {
 	return out
 }
 
-var formTimeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339, "2006-01-02 15:04", "2006-01-02"}
-
 // parseFormTime reads a datetime-local value as UTC; zero when invalid.
 func parseFormTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	for _, l := range formTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
-			return t.UTC()
-		}
+	t, err := web.ParseInputTime(s)
+	if err != nil {
+		return time.Time{}
 	}
-	return time.Time{}
+	return t
 }

@@ -29,30 +29,64 @@ func Check(p *Pool, k int, households bool) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("invalid pool: %w", err)
 	}
+	c := Counts{Size: len(p.Volunteers), Values: make([][]int, len(p.Categories)), Households: -1}
+	for i := range c.Values {
+		c.Values[i] = make([]int, len(p.Categories[i].Values))
+	}
+	for _, v := range p.Volunteers {
+		for i, f := range v.Features {
+			c.Values[i][f]++
+		}
+	}
+	if households {
+		homes := map[string]bool{}
+		c.Households = 0
+		for _, v := range p.Volunteers {
+			if v.Household == "" {
+				c.Households++
+			} else if !homes[v.Household] {
+				homes[v.Household] = true
+				c.Households++
+			}
+		}
+	}
+	return CheckCounts(p.Categories, k, c)
+}
+
+// Counts is what the counting diagnosis needs to know of a pool, so that
+// a caller holding the pool in a database can count there.
+type Counts struct {
+	Size int // volunteers
+	// Values[c][f] is the number of volunteers with value f of category c.
+	Values [][]int
+	// Households is the number of distinct households (a volunteer
+	// without one counts as their own), or -1 when the household rule is
+	// off.
+	Households int
+}
+
+// CheckCounts is Check on counts: the same conflicts, in the same order
+// and words.
+func CheckCounts(cats []Category, k int, c Counts) error {
 	var conflicts []string
 	if k <= 0 {
 		conflicts = append(conflicts, fmt.Sprintf("panel size %d is not positive", k))
 	}
-	if k > len(p.Volunteers) {
-		conflicts = append(conflicts, fmt.Sprintf("panel size %d is larger than the pool (%d volunteers)", k, len(p.Volunteers)))
+	if k > c.Size {
+		conflicts = append(conflicts, fmt.Sprintf("panel size %d is larger than the pool (%d volunteers)", k, c.Size))
 	}
-	counts := make([][]int, len(p.Categories))
-	for c := range counts {
-		counts[c] = make([]int, len(p.Categories[c].Values))
-	}
-	for _, v := range p.Volunteers {
-		for c, f := range v.Features {
-			counts[c][f]++
-		}
-	}
-	for c, cat := range p.Categories {
+	for ci, cat := range cats {
 		sumMin, sumMax := 0, 0
 		for f, q := range cat.Values {
-			if counts[c][f] < q.Min {
-				conflicts = append(conflicts, fmt.Sprintf("%s=%s needs at least %d members but only %d volunteers have it", cat.Name, q.Value, q.Min, counts[c][f]))
+			n := 0
+			if ci < len(c.Values) && f < len(c.Values[ci]) {
+				n = c.Values[ci][f]
+			}
+			if n < q.Min {
+				conflicts = append(conflicts, fmt.Sprintf("%s=%s needs at least %d members but only %d volunteers have it", cat.Name, q.Value, q.Min, n))
 			}
 			sumMin += q.Min
-			sumMax += min(q.Max, counts[c][f])
+			sumMax += min(q.Max, n)
 		}
 		if sumMin > k {
 			conflicts = append(conflicts, fmt.Sprintf("the lower quotas of %s add up to %d, more than the panel size %d", cat.Name, sumMin, k))
@@ -61,20 +95,8 @@ func Check(p *Pool, k int, households bool) error {
 			conflicts = append(conflicts, fmt.Sprintf("the upper quotas of %s (capped by the volunteers available) add up to %d, less than the panel size %d", cat.Name, sumMax, k))
 		}
 	}
-	if households {
-		homes := map[string]bool{}
-		distinct := 0
-		for _, v := range p.Volunteers {
-			if v.Household == "" {
-				distinct++
-			} else if !homes[v.Household] {
-				homes[v.Household] = true
-				distinct++
-			}
-		}
-		if distinct < k {
-			conflicts = append(conflicts, fmt.Sprintf("only %d distinct households for a panel of %d with one member per household", distinct, k))
-		}
+	if c.Households >= 0 && c.Households < k {
+		conflicts = append(conflicts, fmt.Sprintf("only %d distinct households for a panel of %d with one member per household", c.Households, k))
 	}
 	if len(conflicts) > 0 {
 		return &InfeasibleError{Conflicts: conflicts}
