@@ -33,9 +33,9 @@ type Renderer struct {
 // Funcs available to every template. Translation goes through methods of
 // Page ({{.T "id"}}) because it needs the request's locale.
 var Funcs = template.FuncMap{
-	"add":  func(a, b int) int { return a + b },
-	"sub":  func(a, b int) int { return a - b },
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"add":      func(a, b int) int { return a + b },
+	"sub":      func(a, b int) int { return a - b },
+	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"datetime": DateTime,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
