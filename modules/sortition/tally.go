@@ -4,9 +4,9 @@ package sortition
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
-	"github.com/polder-civic/polder/core/store"
 	"github.com/polder-civic/polder/modules/sortition/leximin"
 )
 
@@ -15,7 +15,7 @@ import (
 // the distinct households. The database counts them (two grouped queries
 // per draw), so the page reads only the hundred rows it lists, whatever
 // the size of the pool. Draw.Tally is the same tally over rows read into
-// Go; the tests compare the two.
+// Go; the tests compare the two on both dialects.
 
 // poolStats are the whole-pool figures of the pool page.
 type poolStats struct {
@@ -40,37 +40,38 @@ func (s *Service) poolStats(ctx context.Context, d *Draw) (poolStats, error) {
 	return poolStats{Size: int(r.N), Linked: int(r.Linked), Signups: int(r.Signups), WithAddress: int(r.WithAddress), Homes: int(r.Homes)}, nil
 }
 
-// valueCountsSQL counts the volunteers per (category index, value index)
-// of one draw. Features is a JSON array of value indices; each dialect
-// expands it with its own JSON function and the database groups.
-var valueCountsSQL = map[store.Dialect]string{
-	store.SQLite: `SELECT CAST(j.key AS INTEGER) AS category, CAST(j.value AS INTEGER) AS value, COUNT(*) AS n
-		FROM sortition_pool p, json_each(p.features) j
-		WHERE p.draw_id = ? GROUP BY j.key, j.value`,
-	store.Postgres: `SELECT CAST(e.i - 1 AS INTEGER) AS category, CAST(e.v AS INTEGER) AS value, COUNT(*) AS n
-		FROM sortition_pool p CROSS JOIN LATERAL json_array_elements_text(CAST(p.features AS json)) WITH ORDINALITY AS e(v, i)
-		WHERE p.draw_id = ? GROUP BY e.i, e.v`,
-}
-
 // valueCounts returns counts[c][f], the volunteers with value f of
 // category c; indices outside the quota table are not counted (as in
-// Draw.Tally).
+// Draw.Tally). The database groups the pool by its answers (the features
+// column, a JSON array of value indices written by json.Marshal, so equal
+// answers are equal text) and each distinct answer vector is decoded
+// once: a few hundred groups for a pool of any size. Expanding the arrays
+// with the dialects' JSON functions (SQLite's json_each, PostgreSQL's
+// json_array_elements_text) and grouping by category and value gave the
+// same counts 3 to 5 times slower on 100,000 volunteers.
 func (s *Service) valueCounts(ctx context.Context, d *Draw, cats []leximin.Category) ([][]int, error) {
-	q, ok := valueCountsSQL[s.srv.DB.Dialect]
-	if !ok {
-		return nil, fmt.Errorf("sortition: no tally query for the %s dialect", s.srv.DB.Dialect)
+	var groups []struct {
+		Features string
+		N        int
 	}
-	var rows []struct{ Category, Value, N int }
-	if err := s.srv.DB.WithContext(ctx).Raw(q, d.ID).Scan(&rows).Error; err != nil {
+	err := s.srv.DB.WithContext(ctx).Model(&PoolRow{}).Select("features, COUNT(*) AS n").
+		Where("draw_id = ?", d.ID).Group("features").Scan(&groups).Error
+	if err != nil {
 		return nil, fmt.Errorf("sortition: counting the pool per value: %w", err)
 	}
 	counts := make([][]int, len(cats))
 	for i := range counts {
 		counts[i] = make([]int, len(cats[i].Values))
 	}
-	for _, r := range rows {
-		if r.Category >= 0 && r.Category < len(cats) && r.Value >= 0 && r.Value < len(cats[r.Category].Values) {
-			counts[r.Category][r.Value] += r.N
+	for _, g := range groups {
+		var f []int
+		if err := json.Unmarshal([]byte(g.Features), &f); err != nil {
+			return nil, fmt.Errorf("sortition: decoding pool answers %q: %w", g.Features, err)
+		}
+		for c, v := range f {
+			if c < len(cats) && v >= 0 && v < len(cats[c].Values) {
+				counts[c][v] += g.N
+			}
 		}
 	}
 	return counts, nil

@@ -169,7 +169,7 @@ func TestPoolTallySQLMatchesGo(t *testing.T) {
 					linked++
 				}
 			}
-			page := e.admin.Get(e.base + "/pool").Must(t, http.StatusOK)
+			page := e.admin.Get(e.base+"/pool").Must(t, http.StatusOK)
 			page.Contains(t, fmt.Sprintf("Stored: %d volunteers, panel of %d, %d linked to accounts.", tc.n, k, linked))
 			if tc.n > 0 {
 				page.Contains(t, "<td>0</td><td>v0</td>")
@@ -214,7 +214,7 @@ func BenchmarkPoolTally(b *testing.B) {
 	})
 	b.Run("page", func(b *testing.B) {
 		for b.Loop() {
-			e.admin.Get(e.base + "/pool").Must(b, http.StatusOK)
+			e.admin.Get(e.base+"/pool").Must(b, http.StatusOK)
 		}
 	})
 }
