@@ -33,6 +33,7 @@ import (
 	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/core/blindtoken"
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
 	"github.com/polder-civic/polder/modules/budgets"
 	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
@@ -569,6 +570,8 @@ func TestBrowserSortitionSignupFlow(t *testing.T) {
 	d.CreateAccount(admin, adminPass, true)
 	volAcc := d.CreateAccount(vol, volPass, false)
 	const quotas = "category,feature,min,max\ngender,female,1,1\ngender,male,1,1\nage,young,0,2\nage,old,0,2\n"
+	// An optional closing date, typed in the datetime-local field (UTC).
+	closes := time.Now().UTC().Add(30 * 24 * time.Hour).Truncate(time.Minute)
 
 	actx := browser(t)
 	loginAs(t, actx, d.URL, admin, adminPass)
@@ -577,13 +580,14 @@ func TestBrowserSortitionSignupFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#signup_quotas`)),
 		chromedp.SetValue(chromedp.CSS(`#signup_quotas`), quotas),
 		chromedp.SetValue(chromedp.CSS(`#signup_panel_size`), "2"),
+		chromedp.SetValue(chromedp.CSS(`#signup_closes_at`), web.InputTime(closes)),
 		chromedp.Click(chromedp.CSS(`form[action$="/setup"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/signup/close"]`)),
 	))
 	var draw sortition.Draw
 	must(t, d.App.DB.Where("component_id = ?", compID).First(&draw).Error)
-	if draw.Status != sortition.StatusCollecting || draw.PanelSize != 2 {
-		t.Fatalf("after the setup: status %s, panel %d", draw.Status, draw.PanelSize)
+	if draw.Status != sortition.StatusCollecting || draw.PanelSize != 2 || draw.SignupClosesAt == nil || !draw.SignupClosesAt.Equal(closes) {
+		t.Fatalf("after the setup: status %s, panel %d, closing date %v (want %v)", draw.Status, draw.PanelSize, draw.SignupClosesAt, closes)
 	}
 
 	// The participant: every question has its label; no consent first.
@@ -593,6 +597,9 @@ func TestBrowserSortitionSignupFlow(t *testing.T) {
 		chromedp.Navigate(compURL),
 		chromedp.WaitVisible(chromedp.CSS(`#signup select#f0`)),
 	))
+	if s := text(t, vctx, `p.signup-closes`); !strings.Contains(s, "Sign-ups close on "+web.DateTime(closes)) {
+		t.Errorf("the closing date reads %q", s)
+	}
 	for _, f := range []string{"f0", "f1", "consent"} {
 		if n := count(t, vctx, `label[for="`+f+`"]`); n != 1 {
 			t.Errorf("%d labels for #%s", n, f)
