@@ -133,7 +133,7 @@ func buildTheme(ctx context.Context, in Input, prep []prepared, theme string, id
 	for j, d := range live {
 		td.emb[d] = emb[j]
 	}
-	runs := cmp.Or(in.Runs, defaultRuns)
+	runs := cmp.Or(in.Runs, consensusRuns(min(len(live), selectionSample)))
 	liveCounts := make([][]int32, len(live))
 	for j, d := range live {
 		liveCounts[j] = td.voc.counts[d]
