@@ -20,7 +20,7 @@ const Version = "1.0.0"
 
 // MethodVersion names the method a synthesis was built with; it changes
 // whenever modules/synthesis/topics changes its results.
-const MethodVersion = "topics/1"
+const MethodVersion = "topics/2"
 
 // JobKind is the background job that builds a synthesis.
 const JobKind = "synthesis.build"

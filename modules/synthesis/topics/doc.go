@@ -3,7 +3,9 @@
 // Package topics builds a synthesis of many contributions: per theme, it
 // groups near-duplicates (MinHash over character 5-gram shingles, LSH
 // bands, exact Jaccard ≥ 0.8), turns the distinct texts into TF-IDF
-// vectors of Snowball stems and frequent bigrams, reduces them by latent
+// vectors of Snowball stems and frequent bigrams (French and Dutch stems
+// found in the FreeDict bilingual dictionaries counted as the English
+// stem of their first translation, textan.ToEnglish), reduces them by latent
 // semantic analysis (randomised SVD), clusters them by evidence
 // accumulation over many spherical k-means runs (k-means++ seeding) cut by
 // average linkage at the k with the best silhouette, then refined by
@@ -29,6 +31,8 @@
 // multinomial mixture of Yin & Wang 2014, one chain or the consensus of
 // many), and another representation (character 3- to 5-grams of the
 // words added to the stems and bigrams): none raised both labelled sets.
+// With POLDER_PIVOT=none or all it measures the pipeline without the
+// bilingual dictionaries, or with every translation instead of the first.
 //
 // The method is described in /work/shared/SYNTHESIS.md and, with measured
 // figures, in ../README.md.

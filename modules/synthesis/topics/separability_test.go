@@ -64,6 +64,12 @@ func supervisedCeiling(cs []Contribution, known map[string]string, repr func(rep
 	}
 	vecs, voc := tfidf(docs)
 	rv, dim, _ := repr(reprInput{vecs: vecs, nterms: len(voc.terms), tokens: toks})
+	return ceilingOf(rv, dim, truth)
+}
+
+// ceilingOf is the leave-one-out placement of supervisedCeiling for
+// given vectors and their known labels.
+func ceilingOf(rv []sparse, dim int, truth []string) (float64, int, int, float64) {
 	dense := denseRows(rv, dim)
 	label := map[string]int{}
 	for _, k := range truth {
