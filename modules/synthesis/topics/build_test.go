@@ -182,3 +182,15 @@ func TestNMI(t *testing.T) {
 		t.Errorf("refinement: NMI %.3f", got)
 	}
 }
+
+// Small slices get the runs' work of the largest sample, as more runs,
+// within [defaultRuns, maxRuns].
+func TestConsensusRunsScaleWithSample(t *testing.T) {
+	for _, c := range []struct{ n, want int }{
+		{selectionSample, defaultRuns}, {5000, defaultRuns}, {389, 617}, {157, 1529}, {24, maxRuns}, {0, maxRuns},
+	} {
+		if got := consensusRuns(c.n); got != c.want {
+			t.Errorf("consensusRuns(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,7 +46,7 @@ var allTranslationsTable = sync.OnceValue(func() map[textan.Lang]map[string][]st
 			}
 			for tr := range strings.SplitSeq(ts, "|") {
 				for _, e := range an.Analyze(tr, textan.English) {
-					if !strings.Contains("|"+strings.Join(m[src[0].Stem], "|")+"|", "|"+e.Stem+"|") {
+					if !slices.Contains(m[src[0].Stem], e.Stem) {
 						m[src[0].Stem] = append(m[src[0].Stem], e.Stem)
 					}
 				}
