@@ -4,6 +4,9 @@ package topics
 
 import (
 	"context"
+	"math/bits"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -71,4 +74,47 @@ func purity(got, known map[string]string) float64 {
 		right += best
 	}
 	return float64(right) / float64(n)
+}
+
+// BenchmarkPolisMixes pools every combination of 2 to 6 of the six
+// English Pol.is conversations and reports, at the default seed, the
+// mean and lowest NMI between topics and conversations, the mean purity
+// and the mean number of topics per mix size (README, "Limits": NMI
+// falls with fewer themes, since each is split into subtopics).
+func BenchmarkPolisMixes(b *testing.B) {
+	cs, known := loadPolis(b)
+	convs := polisConversations[:6]
+	for size := 2; size <= len(convs); size++ {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			for b.Loop() {
+				sum, lowest, pur, topics, mixes := 0.0, 1.0, 0.0, 0, 0
+				for mask := range 1 << len(convs) {
+					if bits.OnesCount(uint(mask)) != size {
+						continue
+					}
+					var mix []Contribution
+					for _, c := range cs {
+						if i := slices.Index(convs, known[c.ID]); i >= 0 && mask&(1<<i) != 0 {
+							mix = append(mix, c)
+						}
+					}
+					syn, err := Build(context.Background(), Input{Contributions: mix, Seed: 1})
+					if err != nil {
+						b.Fatal(err)
+					}
+					got := topicLabels(b, syn)
+					nmi, _ := nmiAgainst(got, known)
+					sum += nmi
+					lowest = min(lowest, nmi)
+					pur += purity(got, known)
+					topics += len(syn.Themes[0].Topics)
+					mixes++
+				}
+				b.ReportMetric(sum/float64(mixes), "NMI-mean")
+				b.ReportMetric(lowest, "NMI-min")
+				b.ReportMetric(pur/float64(mixes), "purity-mean")
+				b.ReportMetric(float64(topics)/float64(mixes), "topics-mean")
+			}
+		})
+	}
 }
