@@ -501,6 +501,21 @@ func BenchmarkKCriteria(b *testing.B) {
 	for _, g := range dmmVariants {
 		variants = append(variants, variant{g.name, silhouetteK, dmmClusters(g.set), wordRepresentation})
 	}
+	// Fred & Jain's own recipe: runs with k drawn from [√n/2, √n], cut
+	// by the lifetime criterion (or the silhouette).
+	for _, v := range []struct {
+		name   string
+		choose func(sample, sim [][]float64, merges []merge, minK, maxK int, rng *rand.Rand) (int, float64)
+	}{{"eac-sqrt-lifetime", lifetimeK}, {"eac-sqrt-silhouette", silhouetteK}} {
+		variants = append(variants, variant{v.name, v.choose, func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+			defer func(old func(n, maxK int) (int, int)) { runK = old }(runK)
+			runK = func(n, maxK int) (int, int) {
+				hi := min(maxK, max(2, int(math.Sqrt(float64(n)))))
+				return max(2, min(hi, int(math.Ceil(math.Sqrt(float64(n))/2)))), hi
+			}
+			return consensusClusters(in, minK, maxK, runs, rng, progress)
+		}, wordRepresentation})
+	}
 	for _, r := range reprVariants {
 		variants = append(variants, variant{r.name, silhouetteK, consensusClusters, r.repr})
 	}

@@ -230,6 +230,12 @@ func cosines(sample [][]float64) [][]float64 {
 	return sim
 }
 
+// runK gives the range of k the consensus runs draw from, for a sample
+// of n texts and the largest allowed number of topics: always maxK (a
+// variable so that the quality benchmark can measure Fred & Jain's
+// random k, kcriteria_test.go).
+var runK = func(n, maxK int) (int, int) { return maxK, maxK }
+
 // consensusClusters finds the topics of one slice: on a sample of at
 // most selectionSample documents, it accumulates the evidence of many
 // k-means runs, builds the average-linkage tree of the co-association,
@@ -245,7 +251,8 @@ func consensusClusters(in clusterInput, minK, maxK, runs int, rng *rand.Rand, pr
 	// Every run partitions as finely as the topics may go (Fred & Jain
 	// split into more clusters than expected); their votes average into
 	// the co-association.
-	co := coAssociation(sample, maxK, maxK, runs, rng)
+	lo, hi := runK(n, maxK)
+	co := coAssociation(sample, lo, hi, runs, rng)
 	progress(1, 3)
 	for i := range co {
 		for j := range co[i] {
