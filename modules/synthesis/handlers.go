@@ -4,6 +4,7 @@ package synthesis
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +61,19 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 		return nil, err
 	}
 	loc := web.Locale(c)
-	return newView(syn, res, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil)), nil
+	v := newView(syn, res, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))
+	// The method as it was when this version was built, in the reader's
+	// language; the English text stored with the result otherwise.
+	if key := methodMessage(syn.MethodVersion); h.s.Bundle.Has(key) {
+		v.Method = h.s.Bundle.T(loc, key, nil)
+	}
+	return v, nil
+}
+
+// methodMessage is the message id describing a method version:
+// "topics/2" → "synthesis.method.topics_2".
+func methodMessage(version string) string {
+	return "synthesis.method." + strings.ReplaceAll(version, "/", "_")
 }
 
 func intParam(c echo.Context, name string) (int, error) {

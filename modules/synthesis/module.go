@@ -19,7 +19,9 @@ const ID = "synthesis"
 const Version = "1.0.0"
 
 // MethodVersion names the method a synthesis was built with; it changes
-// whenever modules/synthesis/topics changes its results.
+// whenever modules/synthesis/topics changes its results, and each version
+// has its description in the messages (synthesis.method.topics_N, en, fr
+// and nl), so that a frozen synthesis keeps describing its own method.
 const MethodVersion = "topics/2"
 
 // JobKind is the background job that builds a synthesis.

@@ -130,6 +130,26 @@ func TestBuildLabelPublishTrace(t *testing.T) {
 	}
 	page := e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK)
 	page.Contains(t, "Interim synthesis 1", "<svg", syn.InputHash, "How this synthesis was made")
+	// The method is described as it was when the version was built, in
+	// the reader's language: the English message of the current version
+	// is the method's own text.
+	if syn.MethodVersion != synthesis.MethodVersion {
+		t.Fatalf("built with %q, want %q", syn.MethodVersion, synthesis.MethodVersion)
+	}
+	page.Contains(t, strings.ReplaceAll(topics.Method, "'", "&#39;"))
+	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=fr", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "dictionnaires bilingues FreeDict")
+	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=nl", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "tweetalige FreeDict-woordenboeken")
+	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).Update("method_version", "topics/1").Error; err != nil {
+		t.Fatal(err)
+	}
+	old := e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=en", e.base, syn.ID)).Must(t, http.StatusOK)
+	old.Contains(t, "Snowball stems and frequent word pairs), weighted by TF-IDF")
+	if strings.Contains(old.Body, "FreeDict") {
+		t.Error("a topics/1 synthesis is described with the topics/2 method")
+	}
+	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).Update("method_version", synthesis.MethodVersion).Error; err != nil {
+		t.Fatal(err)
+	}
 	// Visitors see nothing before publication.
 	e.in.Client().Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusNotFound)
 

@@ -98,6 +98,9 @@ func newView(syn *Synthesis, res *Result, sp *registry.Space, locale, noTheme st
 	if res == nil || res.Synthesis == nil {
 		return v
 	}
+	if res.Synthesis.Method != "" {
+		v.Method = res.Synthesis.Method // the method this version was built with
+	}
 	for _, c := range res.Contributions {
 		v.Sources[c.ID] = c
 	}
