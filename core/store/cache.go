@@ -110,7 +110,7 @@ func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 		}
 		if l.err == nil && c.gen == gen {
 			if len(c.m) >= maxCacheEntries {
-				c.m = map[K]cacheEntry[V]{}
+				c.evict(now)
 			}
 			c.m[k] = cacheEntry[V]{v: l.v, expires: now.Add(c.ttl)}
 		}
@@ -120,6 +120,20 @@ func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 	l.err = errLoadPanicked
 	l.v, l.err = load()
 	return l.v, l.err
+}
+
+// evict makes room in a full cache (c.mu held): expired entries go
+// first, since with many keys (one per session) most are; when that frees
+// less than a tenth, everything goes, as the bound is what matters then.
+func (c *Cache[K, V]) evict(now time.Time) {
+	for k, e := range c.m {
+		if !now.Before(e.expires) {
+			delete(c.m, k)
+		}
+	}
+	if len(c.m) >= maxCacheEntries*9/10 {
+		c.m = map[K]cacheEntry[V]{}
+	}
 }
 
 // errLoadPanicked is what waiters see when the load they waited for

@@ -350,3 +350,42 @@ func TestWarm(t *testing.T) {
 		t.Errorf("Warm with a broken hot statement: %v", err)
 	}
 }
+
+// A full cache drops its expired entries before its fresh ones: with one
+// key per session, most entries of a full cache have expired, and
+// dropping them all at once would send every active session back to the
+// database.
+func TestCacheFullDropsExpiredFirst(t *testing.T) {
+	const ttl = 50 * time.Millisecond
+	c := store.NewLocalCache[int, int](ttl)
+	load := func(v int) func() (int, error) { return func() (int, error) { return v, nil } }
+	for k := range store.MaxCacheEntries - 1 {
+		if _, err := c.Get(k, load(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(ttl + 20*time.Millisecond)
+	fresh := -1
+	if _, err := c.Get(fresh, load(fresh)); err != nil { // the cache is now full
+		t.Fatal(err)
+	}
+	if _, err := c.Get(-2, load(-2)); err != nil { // makes room
+		t.Fatal(err)
+	}
+	if !c.Has(fresh) || !c.Has(-2) {
+		t.Errorf("fresh entries dropped with the expired ones: has(-1)=%v has(-2)=%v", c.Has(fresh), c.Has(-2))
+	}
+	if c.Has(0) || c.Has(store.MaxCacheEntries-2) {
+		t.Error("expired entries kept in a full cache")
+	}
+	// A cache full of fresh entries still keeps its bound.
+	c = store.NewLocalCache[int, int](time.Hour)
+	for k := range store.MaxCacheEntries + 1 {
+		if _, err := c.Get(k, load(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := store.CacheLen(c); n > store.MaxCacheEntries {
+		t.Errorf("%d entries, bound %d", n, store.MaxCacheEntries)
+	}
+}
