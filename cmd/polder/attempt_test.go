@@ -12,6 +12,7 @@ import (
 	"github.com/polder-civic/polder/core/app"
 	"github.com/polder-civic/polder/core/apptest"
 	"github.com/polder-civic/polder/internal/instancetest"
+	"github.com/polder-civic/polder/modules/opinionmap"
 )
 
 // created reads the id of the object a JSON call created, failing the test
@@ -63,6 +64,14 @@ func attemptObjects(t testing.TB, in *apptest.Instance, fx *instancetest.Fixture
 	budget := created(t, "a budget", js(admin, http.MethodPost, bud+"/budgets", `{"title":"Neighbourhood budget","total":100000}`))
 	project := created(t, "a project", js(admin, http.MethodPost, bud+"/budgets/"+budget+"/projects", `{"title":"A playground","cost":40000}`))
 	statement := created(t, "a statement", js(owner, http.MethodPost, fx.ComponentURL("opinionmap")+"/statements", `{"body":"The town centre should be closed to cars on Saturdays."}`))
+	// The statement schedules the opinion map's recompute from a
+	// goroutine; wait for that job row, or it may land during an attempt
+	// and read as that attempt's write (seen under CI load).
+	om, ok := in.App.Registry.Module(opinionmap.ID)
+	if !ok {
+		t.Fatal("opinion map module not registered")
+	}
+	om.(*opinionmap.Module).Service().Flush()
 	synthesis := created(t, "a synthesis", js(admin, http.MethodPost, fx.ComponentURL("synthesis")+"/syntheses", `{"kind":"interim","sources":[`+fmt.Sprint(fx.Components["proposals"].ID)+`]}`))
 	// The build stays queued: the test instance runs no job worker, so
 	// nothing writes behind the matrix's back.
