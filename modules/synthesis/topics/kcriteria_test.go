@@ -466,13 +466,7 @@ func BenchmarkKCriteria(b *testing.B) {
 	convs := polisConversations[:6]
 	for i := range convs {
 		for j := i + 1; j < len(convs); j++ {
-			var mix []Contribution
-			for _, c := range polis {
-				if kp[c.ID] == convs[i] || kp[c.ID] == convs[j] {
-					mix = append(mix, c)
-				}
-			}
-			pairs = append(pairs, mix)
+			pairs = append(pairs, mixOf(polis, kp, convs[i], convs[j]))
 		}
 	}
 	sets := []set{

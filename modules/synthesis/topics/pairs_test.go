@@ -19,13 +19,7 @@ func TestPolisPairsRecovered(t *testing.T) {
 	sumP, lowestP := 0.0, 1.0
 	for i := range convs {
 		for j := i + 1; j < len(convs); j++ {
-			var mix []Contribution
-			for _, c := range cs {
-				if known[c.ID] == convs[i] || known[c.ID] == convs[j] {
-					mix = append(mix, c)
-				}
-			}
-			syn, err := Build(context.Background(), Input{Contributions: mix, Seed: 1})
+			syn, err := Build(context.Background(), Input{Contributions: mixOf(cs, known, convs[i], convs[j]), Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,13 +86,13 @@ func BenchmarkPolisMixes(b *testing.B) {
 					if bits.OnesCount(uint(mask)) != size {
 						continue
 					}
-					var mix []Contribution
-					for _, c := range cs {
-						if i := slices.Index(convs, known[c.ID]); i >= 0 && mask&(1<<i) != 0 {
-							mix = append(mix, c)
+					var chosen []string
+					for i, conv := range convs {
+						if mask&(1<<i) != 0 {
+							chosen = append(chosen, conv)
 						}
 					}
-					syn, err := Build(context.Background(), Input{Contributions: mix, Seed: 1})
+					syn, err := Build(context.Background(), Input{Contributions: mixOf(cs, known, chosen...), Seed: 1})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -117,4 +111,15 @@ func BenchmarkPolisMixes(b *testing.B) {
 			}
 		})
 	}
+}
+
+// mixOf returns the contributions of cs whose known label is one of convs.
+func mixOf(cs []Contribution, known map[string]string, convs ...string) []Contribution {
+	var mix []Contribution
+	for _, c := range cs {
+		if slices.Contains(convs, known[c.ID]) {
+			mix = append(mix, c)
+		}
+	}
+	return mix
 }
