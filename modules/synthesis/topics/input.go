@@ -88,8 +88,8 @@ type Input struct {
 
 // consensusRuns is the number of k-means runs for a sample of n texts:
 // the co-association is a Monte Carlo estimate, and the budget that
-// 200 runs take on the largest sample buys a more precise estimate (so
-// more stable topics across seeds) on a smaller one at no greater cost.
+// 200 runs take on the largest sample (runs × texts) buys a more precise
+// estimate, so more stable topics across seeds, on a smaller one.
 // At most maxRuns: a run's fixed costs dominate on tiny slices, and the
 // estimate's standard error is already under 0.012 there.
 func consensusRuns(n int) int {
