@@ -284,11 +284,7 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 		return ""
 	}
 	for _, c := range contribs {
-		text := strings.TrimSpace(c.Title)
-		if b := strings.TrimSpace(c.Body); b != "" {
-			text += "\n\n" + b
-		}
-		in.Contributions = append(in.Contributions, topics.Contribution{ID: c.Ref, Text: text, Theme: themeKey(c.ThemeID),
+		in.Contributions = append(in.Contributions, topics.Contribution{ID: c.Ref, Text: contributionText(c), Theme: themeKey(c.ThemeID),
 			Session: sessionKey(c.SessionID), Date: c.CreatedAt.UTC(), AuthorType: c.AuthorType, Supports: c.Supports, Language: c.Language})
 		out.Contributions = append(out.Contributions, Source{ID: c.Ref, Kind: c.Kind, Title: c.Title, URL: c.URL, Theme: themeKey(c.ThemeID)})
 	}
@@ -389,6 +385,21 @@ func statement(st registry.ConsensusStatement) topics.Statement {
 // know themes or sessions (a conversation's statements have neither) and
 // return everything; such contributions do not belong to a theme's or a
 // session's slice.
+// contributionText is what the synthesis analyses and quotes of a
+// contribution: its title and body, a blank line apart. A source whose
+// items have no title of their own repeats the text as title (an
+// opinion-map statement): it is then quoted and counted once.
+func contributionText(c registry.Contribution) string {
+	title, body := strings.TrimSpace(c.Title), strings.TrimSpace(c.Body)
+	switch {
+	case body == "" || body == title:
+		return title
+	case title == "":
+		return body
+	}
+	return title + "\n\n" + body
+}
+
 func inSlice(c registry.Contribution, f registry.ContributionFilter) bool {
 	switch {
 	case f.ThemeID != 0 && c.ThemeID != f.ThemeID,
