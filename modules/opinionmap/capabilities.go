@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
 )
 
 // Contributions returns a conversation's visible statements for other
@@ -30,6 +31,14 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 	if err := q.Order("id").Find(&sts).Error; err != nil {
 		return nil, fmt.Errorf("listing statements: %w", err)
 	}
+	base := ""
+	if m.srv != nil {
+		if res, ok := m.srv.SpaceResolver(comp.SpaceType); ok {
+			if sp, err := res.ByID(ctx, comp.SpaceID); err == nil {
+				base = web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
+			}
+		}
+	}
 	out := make([]registry.Contribution, 0, len(sts))
 	for _, st := range sts {
 		author := "person"
@@ -38,9 +47,18 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 		}
 		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(st.ID, 10),
 			ModuleID: ID, ComponentID: comp.ID, ID: st.ID, Kind: "statement", Title: st.Body, Body: st.Body,
-			AuthorType: author, State: st.State, CreatedAt: st.CreatedAt})
+			AuthorType: author, State: st.State, CreatedAt: st.CreatedAt, URL: statementURL(base, st.ID)})
 	}
 	return out, nil
+}
+
+// statementURL is the public page of a statement under a component's
+// address (empty when the address is unknown).
+func statementURL(base string, id int64) string {
+	if base == "" {
+		return ""
+	}
+	return base + "/statements/" + strconv.FormatInt(id, 10)
 }
 
 var _ registry.ContributionSource = (*Module)(nil)

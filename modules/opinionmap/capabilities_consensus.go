@@ -68,7 +68,7 @@ func (m *Module) Consensus(ctx context.Context, comp *registry.Component, space 
 		}
 		c := counts[id]
 		l := registry.ConsensusStatement{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(id, 10),
-			ID: id, Text: text, Seen: c.Seen, URL: base + "/report"}
+			ID: id, Text: text, Seen: c.Seen, URL: statementURL(base, id)}
 		if c.Seen > 0 {
 			n := float64(c.Seen)
 			l.AgreeShare, l.DisagreeShare, l.PassShare = float64(c.Agree)/n, float64(c.Disagree)/n, float64(c.Pass())/n

@@ -76,6 +76,7 @@ type Module struct {
 	svc    *Service
 	jobs   *jobs.Queue
 	panels *panel.Registry
+	srv    *web.Server // for the space's address in Contributions
 }
 
 // New returns the module, for cmd/polder's modules() list.

@@ -20,6 +20,7 @@ func (m *Module) Routes(r *web.Router) {
 	if m.svc == nil {
 		m.svc = NewService(s.DB, s.Components, m.jobs)
 	}
+	m.srv = s
 	h := &handlers{s: s, svc: m.svc, panels: m.panels}
 	get, post := http.MethodGet, http.MethodPost
 
@@ -28,6 +29,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(post, "/statements", web.NeedPublic, h.submitForm)
 	r.Page(get, "/map", web.NeedPublic, h.mapPage)
 	r.Page(get, "/report", web.NeedPublic, h.reportPage)
+	r.Page(get, "/statements/:id", web.NeedPublic, h.statementPage)
 	r.Page(get, "/admin", perm(ActionModerate), h.adminPage)
 	r.Page(post, "/admin/statements", perm(ActionModerate), h.seedForm)
 	r.Page(post, "/admin/statements/:id/accept", perm(ActionModerate), h.moderateForm(true))

@@ -381,10 +381,6 @@ func statement(st registry.ConsensusStatement) topics.Statement {
 		DisagreePercent: 100 * st.DisagreeShare, PassPercent: 100 * st.PassShare, URL: st.URL}
 }
 
-// inSlice checks a contribution against the slice again: a source may not
-// know themes or sessions (a conversation's statements have neither) and
-// return everything; such contributions do not belong to a theme's or a
-// session's slice.
 // contributionText is what the synthesis analyses and quotes of a
 // contribution: its title and body, a blank line apart. A source whose
 // items have no title of their own repeats the text as title (an
@@ -400,6 +396,10 @@ func contributionText(c registry.Contribution) string {
 	return title + "\n\n" + body
 }
 
+// inSlice checks a contribution against the slice again: a source may not
+// know themes or sessions (a conversation's statements have neither) and
+// return everything; such contributions do not belong to a theme's or a
+// session's slice.
 func inSlice(c registry.Contribution, f registry.ContributionFilter) bool {
 	switch {
 	case f.ThemeID != 0 && c.ThemeID != f.ThemeID,

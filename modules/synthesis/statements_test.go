@@ -18,7 +18,8 @@ import (
 // TestStatementsQuotedOnce builds a synthesis of a conversation's
 // statements alone. A statement has no title of its own (the opinion
 // map gives its text as both title and body); its quote must be its text
-// once, as written, on the page and in the open data.
+// once, as written, on the page and in the open data, linked to the
+// statement's page in the conversation.
 func TestStatementsQuotedOnce(t *testing.T) {
 	om := opinionmap.New()
 	e := newEnv(t, 0, nil, om)
@@ -41,6 +42,10 @@ func TestStatementsQuotedOnce(t *testing.T) {
 	if res.Synthesis.Contributions != len(bodies) {
 		t.Fatalf("%d contributions, want %d", res.Synthesis.Contributions, len(bodies))
 	}
+	urls := map[string]string{}
+	for _, src := range res.Contributions {
+		urls[src.ID] = src.URL
+	}
 	page := e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK).Body
 	quotes := 0
 	for _, th := range res.Synthesis.Themes {
@@ -57,6 +62,13 @@ func TestStatementsQuotedOnce(t *testing.T) {
 				if n := strings.Count(page, html.EscapeString(q.Text)); n != 1 {
 					t.Errorf("the page shows %q %d times, want once", q.Text, n)
 				}
+				// The quote links to the statement's own page.
+				u := urls[q.ID]
+				if u == "" || !strings.Contains(page, `href="`+u+`"`) {
+					t.Errorf("quote %s links to %q", q.ID, u)
+					continue
+				}
+				e.in.Client().Get(u).Must(t, http.StatusOK).Contains(t, html.EscapeString(q.Text))
 			}
 		}
 	}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package opinionmap
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/polder-civic/polder/core/perr"
+	"github.com/polder-civic/polder/core/web"
+)
+
+// GroupShare is one opinion group's votes on a statement.
+type GroupShare struct {
+	Label string
+	Share
+}
+
+// StatementVotes counts the votes on one statement now: everyone's, and,
+// when results exist, those of each opinion group of the last
+// computation (participants who joined since belong to none).
+func (s *Service) StatementVotes(ctx context.Context, compID, statementID int64, res *Results) (Share, []GroupShare, error) {
+	var all Share
+	rows, err := s.db.WithContext(ctx).Model(&Vote{}).Select("participant_id, vote").
+		Where("component_id = ? AND statement_id = ?", compID, statementID).Rows()
+	if err != nil {
+		return all, nil, fmt.Errorf("loading votes of statement %d: %w", statementID, err)
+	}
+	defer rows.Close()
+	groups := map[int]Share{}
+	add := func(sh Share, v int) Share {
+		sh.Seen++
+		switch v {
+		case 1:
+			sh.Agree++
+		case -1:
+			sh.Disagree++
+		}
+		return sh
+	}
+	for rows.Next() {
+		var pid int64
+		var v int
+		if err := rows.Scan(&pid, &v); err != nil {
+			return all, nil, fmt.Errorf("reading vote: %w", err)
+		}
+		all = add(all, v)
+		if res != nil {
+			if g := res.GroupOf(pid); g >= 0 {
+				groups[g] = add(groups[g], v)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return all, nil, fmt.Errorf("reading votes of statement %d: %w", statementID, err)
+	}
+	var out []GroupShare
+	if res != nil {
+		for _, g := range res.Result.Groups {
+			out = append(out, GroupShare{Label: groupLabel(g.ID), Share: groups[g.ID]})
+		}
+	}
+	return all, out, nil
+}
+
+// statementPage shows one visible statement with its votes, overall and
+// per opinion group: the page other modules link a statement to (the
+// synthesis quotes statements). Rejected statements are not public.
+func (h *handlers) statementPage(c echo.Context) error {
+	id, err := statementID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	comp := web.Component(c)
+	st, err := h.svc.Statement(ctx, comp.ID, id)
+	if err != nil {
+		return err
+	}
+	if st.State != StateAccepted && st.State != StateUnmoderated {
+		return perr.NotFound("statement")
+	}
+	counts, err := h.svc.LiveCounts(ctx, comp.ID)
+	if err != nil {
+		return err
+	}
+	res, fr, err := h.freshness(c, counts)
+	if err != nil {
+		return err
+	}
+	all, groups, err := h.svc.StatementVotes(ctx, comp.ID, id, res)
+	if err != nil {
+		return err
+	}
+	return h.s.Render(c, http.StatusOK, "opinionmap/statement", struct {
+		Base
+		Statement *Statement
+		All       Share
+		PassPct   int
+		Groups    []GroupShare
+		Freshness *Freshness
+	}{h.base(c), st, all, pct(all.Seen-all.Agree-all.Disagree, all.Seen), groups, fr})
+}
