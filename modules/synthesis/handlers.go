@@ -52,16 +52,19 @@ func (h *handlers) load(c echo.Context, b Base) (*Synthesis, error) {
 
 // view loads the :id version and prepares it for reading.
 func (h *handlers) view(c echo.Context, b Base) (*View, error) {
-	syn, err := h.load(c, b)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, perr.NotFound("synthesis")
+	}
+	syn, d, err := h.svc.Read(c.Request().Context(), b.Component, id)
 	if err != nil {
 		return nil, err
 	}
-	res, err := syn.decodeResult()
-	if err != nil {
-		return nil, err
+	if !syn.Frozen() && !b.CanBuild {
+		return nil, perr.NotFound("synthesis")
 	}
 	loc := web.Locale(c)
-	v := newView(syn, res, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))
+	v := newView(syn, d, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))
 	// The method as it was when this version was built, in the reader's
 	// language; the English text stored with the result otherwise.
 	if key := methodMessage(syn.MethodVersion); h.s.Bundle.Has(key) {

@@ -30,13 +30,14 @@ type Service struct {
 	srv        *web.Server
 	jobs       *jobs.Queue
 	summariser Summariser
+	results    *resultCache
 	// Runs overrides the method's number of clustering runs (tests).
 	Runs int
 }
 
 // NewService returns the service and registers the build job's handler.
 func NewService(srv *web.Server, q *jobs.Queue, sum Summariser) *Service {
-	s := &Service{srv: srv, jobs: q, summariser: sum}
+	s := &Service{srv: srv, jobs: q, summariser: sum, results: newResultCache()}
 	if q != nil {
 		q.Handle(JobKind, s.runJob)
 	}

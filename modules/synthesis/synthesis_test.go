@@ -29,7 +29,7 @@ import (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	in    *apptest.Instance
 	mod   *synthesis.Module
 	comp  *registry.Component
@@ -45,7 +45,7 @@ type env struct {
 // newEnv runs an instance with the climate convention preset and n seeded
 // demo proposals; extra modules are registered too (their preset
 // components are created).
-func newEnv(t *testing.T, n int, sum synthesis.Summariser, extra ...registry.Module) *env {
+func newEnv(t testing.TB, n int, sum synthesis.Summariser, extra ...registry.Module) *env {
 	t.Helper()
 	ctx := context.Background()
 	mod := synthesis.New()

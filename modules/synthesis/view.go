@@ -12,6 +12,8 @@ import (
 
 // View is a version prepared for the page and the downloads: labels with
 // their edits, titles of themes and sessions, quotes with their links.
+// Result and Sources are shared with other requests (the service's cache
+// of decoded results): read them, never change them.
 type View struct {
 	Syn     *Synthesis
 	Result  *Result
@@ -93,16 +95,14 @@ type ShareView struct {
 
 // newView prepares a version for reading, titles in the locale; noTheme
 // names the slice of contributions without a theme.
-func newView(syn *Synthesis, res *Result, sp *registry.Space, locale, noTheme string) *View {
-	v := &View{Syn: syn, Result: res, Sources: map[string]Source{}, Method: topics.Method}
+func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme string) *View {
+	res := d.res
+	v := &View{Syn: syn, Result: res, Sources: d.sources, Method: topics.Method}
 	if res == nil || res.Synthesis == nil {
 		return v
 	}
 	if res.Synthesis.Method != "" {
 		v.Method = res.Synthesis.Method // the method this version was built with
-	}
-	for _, c := range res.Contributions {
-		v.Sources[c.ID] = c
 	}
 	for _, om := range res.OpinionMaps {
 		v.OpinionMaps = append(v.OpinionMaps, OpinionMapView{Title: om.Title.In(locale, "en"), URL: om.URL, Status: om.Status, ComputedAt: om.ComputedAt,
