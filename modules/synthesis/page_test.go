@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/polder-civic/polder/modules/synthesis"
+	"github.com/polder-civic/polder/modules/synthesis/topics"
 )
 
 var listedRef = regexp.MustCompile(`<span class="hint">(proposals:1:\d+)</span>`)
@@ -96,4 +97,38 @@ func TestReadSeesNewResult(t *testing.T) {
 	if strings.Contains(body, label) {
 		t.Error("the page still shows the result read before the write")
 	}
+}
+
+// TestLeftOutListBounded checks that a synthesis with many contributions
+// left out lists the first 100 on its page, says how many more there are
+// and points to the open data, which holds them all.
+func TestLeftOutListBounded(t *testing.T) {
+	e, page := publishedBig(t, 500)
+	var syn synthesis.Synthesis
+	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
+		t.Fatal(err)
+	}
+	var res synthesis.Result
+	if err := json.Unmarshal([]byte(syn.Result), &res); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 130 {
+		res.Synthesis.LeftOut = append(res.Synthesis.LeftOut, topics.LeftOut{ID: fmt.Sprintf("proposals:1:%d", 10_000+i), Reason: "language not supported (other)"})
+	}
+	js, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).
+		Updates(map[string]any{"result": string(js), "updated_at": syn.UpdatedAt.Add(time.Second)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	body := e.in.Client().Get(page).Must(t, http.StatusOK).Contains(t, "Contributions left out (130)", "30 more are listed in the open data:", `href="`+page+`/synthesis.json"`).Body
+	if n := strings.Count(body, ": language not supported (other)</li>"); n != 100 {
+		t.Errorf("the page lists %d left-out contributions, want 100", n)
+	}
+	if !strings.Contains(body, "proposals:1:10099: ") || strings.Contains(body, "proposals:1:10100: ") {
+		t.Error("the page does not list the first 100 left-out contributions")
+	}
+	e.in.Client().Get(page+"/synthesis.json").Must(t, http.StatusOK).Contains(t, `"id":"proposals:1:10129"`)
 }

@@ -23,7 +23,16 @@ type View struct {
 	// OpinionMaps are the space's conversations with their consensus and
 	// divisive statements.
 	OpinionMaps []OpinionMapView
+	// LeftOut is the first leftOutShown contributions left out of the
+	// analysis, with their reason; LeftOutMore counts the others (all are
+	// in the open data).
+	LeftOut     []topics.LeftOut
+	LeftOutMore int
 }
+
+// leftOutShown bounds the list of left-out contributions on the page: a
+// process with thousands of texts in other languages keeps a readable page.
+const leftOutShown = 100
 
 // OpinionMapView is one conversation's consensus and divisive statements.
 type OpinionMapView struct {
@@ -104,6 +113,8 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme str
 	if res.Synthesis.Method != "" {
 		v.Method = res.Synthesis.Method // the method this version was built with
 	}
+	lo := res.Synthesis.LeftOut
+	v.LeftOut, v.LeftOutMore = lo[:min(len(lo), leftOutShown)], max(0, len(lo)-leftOutShown)
 	for _, om := range res.OpinionMaps {
 		v.OpinionMaps = append(v.OpinionMaps, OpinionMapView{Title: om.Title.In(locale, "en"), URL: om.URL, Status: om.Status, ComputedAt: om.ComputedAt,
 			Participants: om.Participants, Groups: om.Groups, Consensus: statementViews(om.Consensus), Divisive: statementViews(om.Divisive)})
