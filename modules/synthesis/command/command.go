@@ -23,11 +23,16 @@ const usage = `usage: polder synthesis <subcommand> [flags]
 subcommands:
   build --input FILE.csv|FILE.json [--json] [--seed N]
         Build the synthesis of the contributions in FILE and print it.
-        CSV columns (header row): id, text, theme, session, date, and
-        optionally author_type, supports, language. JSON: an array of
-        objects with the same keys, or {"contributions": [...],
-        "opinion_map": {...}}. With --json, the synthesis is printed as
-        JSON and every topic lists the ids of all its contributions.
+        CSV columns (header row, separated by commas, semicolons or
+        tabs): id and text, and optionally theme, session, date (RFC 3339,
+        YYYY-MM-DD, or seconds or milliseconds since 1970), author_type,
+        supports, language. A Pol.is comments.csv export reads as it is
+        (comment-id, comment-body, timestamp; rows with moderated = -1
+        are skipped and counted in the notes). JSON: an array of objects
+        with the same keys (ids and dates may be numbers), or
+        {"contributions": [...], "opinion_map": {...}}. With --json, the
+        synthesis is printed as JSON and every topic lists the ids of all
+        its contributions.
 `
 
 // ErrUsage is returned for a missing or unknown subcommand or bad flags.
@@ -75,7 +80,7 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: --input is required", ErrUsage)
 	}
 	start := time.Now()
-	in, err := readInput(*input)
+	in, notes, err := readInput(*input)
 	if err != nil {
 		return err
 	}
@@ -84,6 +89,7 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("building synthesis of %s: %w", *input, err)
 	}
+	syn.Notes = append(notes, syn.Notes...)
 	elapsed := time.Since(start)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

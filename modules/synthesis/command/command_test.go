@@ -126,11 +126,11 @@ func TestUsageAndErrors(t *testing.T) {
 
 func TestCSVMissingColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.csv")
-	if err := os.WriteFile(path, []byte("id,text\n1,hello\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("id,theme\n1,hello\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	err := Run(context.Background(), []string{"build", "--input", path}, &bytes.Buffer{})
-	if err == nil || !strings.Contains(err.Error(), "missing column") {
+	if err == nil || !strings.Contains(err.Error(), `missing column "text"`) {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -24,7 +24,7 @@ func FuzzReadInput(f *testing.F) {
 		data = data[:bytes.LastIndexByte(data[:4000], '\n')+1]
 	}
 	f.Add(data, false)
-	recs, err := parseCSV(data)
+	recs, _, err := parseCSV(data)
 	if err != nil || len(recs) == 0 {
 		f.Fatalf("the fixture's head does not parse: %v", err)
 	}
@@ -48,7 +48,7 @@ func FuzzReadInput(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		in, err := readInput(path)
+		in, _, err := readInput(path)
 		if err != nil {
 			return
 		}
@@ -56,13 +56,13 @@ func FuzzReadInput(f *testing.F) {
 		if isJSON {
 			recs, _, err = parseJSON(data)
 		} else {
-			recs, err = parseCSV(data)
+			recs, _, err = parseCSV(data)
 		}
 		if err != nil || len(recs) != len(in.Contributions) {
 			t.Fatalf("read %d contributions, parsed %d records (%v)", len(in.Contributions), len(recs), err)
 		}
 		for i, r := range recs {
-			if c := in.Contributions[i]; c.ID != r.ID || c.Text != r.Text {
+			if c := in.Contributions[i]; c.ID != string(r.ID) || c.Text != r.Text {
 				t.Fatalf("contribution %d is %q %q, record %q %q", i, c.ID, c.Text, r.ID, r.Text)
 			}
 		}
