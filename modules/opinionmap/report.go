@@ -21,6 +21,18 @@ type Share struct {
 	Agree, Disagree, Seen int
 }
 
+// add counts one more vote (1 agree, -1 disagree, 0 pass).
+func (s Share) add(vote int) Share {
+	s.Seen++
+	switch vote {
+	case 1:
+		s.Agree++
+	case -1:
+		s.Disagree++
+	}
+	return s
+}
+
 // AgreePct is the agreeing share in percent (0 when nobody saw it).
 func (s Share) AgreePct() int { return pct(s.Agree, s.Seen) }
 
@@ -275,30 +287,14 @@ func (s *Service) SplitByPanel(ctx context.Context, compID int64, members map[in
 		if sp.panelParticipants[pid] {
 			m = sp.panel
 		}
-		sh := m[sid]
-		sh.Seen++
-		switch v {
-		case 1:
-			sh.Agree++
-		case -1:
-			sh.Disagree++
-		}
-		m[sid] = sh
+		m[sid] = m[sid].add(v)
 		if g := res.GroupOf(pid); g >= 0 {
 			gm := sp.groups[sid]
 			if gm == nil {
 				gm = map[int]Share{}
 				sp.groups[sid] = gm
 			}
-			gs := gm[g]
-			gs.Seen++
-			switch v {
-			case 1:
-				gs.Agree++
-			case -1:
-				gs.Disagree++
-			}
-			gm[g] = gs
+			gm[g] = gm[g].add(v)
 		}
 	}
 	return sp, rows.Err()

@@ -31,26 +31,16 @@ func (s *Service) StatementVotes(ctx context.Context, compID, statementID int64,
 	}
 	defer rows.Close()
 	groups := map[int]Share{}
-	add := func(sh Share, v int) Share {
-		sh.Seen++
-		switch v {
-		case 1:
-			sh.Agree++
-		case -1:
-			sh.Disagree++
-		}
-		return sh
-	}
 	for rows.Next() {
 		var pid int64
 		var v int
 		if err := rows.Scan(&pid, &v); err != nil {
 			return all, nil, fmt.Errorf("reading vote: %w", err)
 		}
-		all = add(all, v)
+		all = all.add(v)
 		if res != nil {
 			if g := res.GroupOf(pid); g >= 0 {
-				groups[g] = add(groups[g], v)
+				groups[g] = groups[g].add(v)
 			}
 		}
 	}

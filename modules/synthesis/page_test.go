@@ -25,14 +25,7 @@ var listedRef = regexp.MustCompile(`<span class="hint">(proposals:1:\d+)</span>`
 // numbers go to the nearest page.
 func TestTopicPagesListEveryContribution(t *testing.T) {
 	e, page := publishedBig(t, 20_000)
-	var syn synthesis.Synthesis
-	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
-		t.Fatal(err)
-	}
-	var res synthesis.Result
-	if err := json.Unmarshal([]byte(syn.Result), &res); err != nil {
-		t.Fatal(err)
-	}
+	_, res := e.latest()
 	want := res.Synthesis.Themes[0].Topics[0].IDs
 	if len(want) <= 200 {
 		t.Fatalf("topic of %d contributions: too small to need pages", len(want))
@@ -84,10 +77,7 @@ func TestReadSeesNewResult(t *testing.T) {
 	}
 	wg.Wait()
 
-	var syn synthesis.Synthesis
-	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
-		t.Fatal(err)
-	}
+	syn, _ := e.latest()
 	renamed := strings.ReplaceAll(syn.Result, label, "rebuilt elsewhere")
 	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).
 		Updates(map[string]any{"result": renamed, "updated_at": syn.UpdatedAt.Add(time.Second)}).Error; err != nil {
@@ -104,14 +94,7 @@ func TestReadSeesNewResult(t *testing.T) {
 // and points to the open data, which holds them all.
 func TestLeftOutListBounded(t *testing.T) {
 	e, page := publishedBig(t, 500)
-	var syn synthesis.Synthesis
-	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
-		t.Fatal(err)
-	}
-	var res synthesis.Result
-	if err := json.Unmarshal([]byte(syn.Result), &res); err != nil {
-		t.Fatal(err)
-	}
+	syn, res := e.latest()
 	for i := range 130 {
 		res.Synthesis.LeftOut = append(res.Synthesis.LeftOut, topics.LeftOut{ID: fmt.Sprintf("proposals:1:%d", 10_000+i), Reason: "language not supported (other)"})
 	}
@@ -131,4 +114,18 @@ func TestLeftOutListBounded(t *testing.T) {
 		t.Error("the page does not list the first 100 left-out contributions")
 	}
 	e.in.Client().Get(page+"/synthesis.json").Must(t, http.StatusOK).Contains(t, `"id":"proposals:1:10129"`)
+}
+
+// latest reads the newest version stored and its result.
+func (e *env) latest() (synthesis.Synthesis, synthesis.Result) {
+	e.t.Helper()
+	var syn synthesis.Synthesis
+	if err := e.in.App.DB.Order("id DESC").First(&syn).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	var res synthesis.Result
+	if err := json.Unmarshal([]byte(syn.Result), &res); err != nil {
+		e.t.Fatal(err)
+	}
+	return syn, res
 }
