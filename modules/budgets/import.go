@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/polder-civic/polder/core/csvsafe"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/core/registry"
 )
@@ -83,7 +84,10 @@ func (s *Service) ImportCSV(ctx context.Context, sp *registry.Space, b *Budget, 
 		if err != nil {
 			cost = 0
 		}
-		p := Project{Title: get("title"), Description: get("description"), Cost: cost, Location: get("location"), ImageURL: get("image_url")}
+		// Text exported by Polder was escaped against spreadsheet formulas
+		// (csvsafe): read it back as it was.
+		p := Project{Title: csvsafe.Unescape(get("title")), Description: csvsafe.Unescape(get("description")), Cost: cost,
+			Location: csvsafe.Unescape(get("location")), ImageURL: csvsafe.Unescape(get("image_url"))}
 		if t := strings.ToLower(get("theme")); t != "" {
 			id, ok := themes[t]
 			if !ok {

@@ -72,6 +72,25 @@ func TestImportCSVAndExports(t *testing.T) {
 	if len(js.Projects) != 2 {
 		t.Fatalf("JSON export has %d projects", len(js.Projects))
 	}
+	// Text that a spreadsheet would run as a formula is exported escaped
+	// (csvsafe) and reads back unchanged.
+	formula := "=HYPERLINK(\"https://example.org\",\"Vote here\")"
+	postCSV(e, admin, path, "title,description,cost,location\n\""+strings.ReplaceAll(formula, `"`, `""`)+"\",-10% on tickets,1000,@home\n").Must(t, 303)
+	exported := admin.Client.Get(e.base+"/budgets/"+itoa(b.ID)+"/projects.csv").Must(t, 200).
+		Contains(t, `"'=HYPERLINK(""https://example.org"",""Vote here"")"`, "'-10% on tickets", "'@home").Body
+	r = e.json(admin, "POST", "/budgets", `{"title":"Copy","total":500000}`).Must(t, 201)
+	var copyB budgets.Budget
+	if err := json.Unmarshal([]byte(r.Body), &copyB); err != nil {
+		t.Fatal(err)
+	}
+	postCSV(e, admin, e.base+"/admin/budgets/"+itoa(copyB.ID)+"/import-csv", exported).Must(t, 303)
+	copied, err := e.svc().Projects(context.Background(), copyB.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(copied) != 3 || copied[2].Title != formula || copied[2].Description != "-10% on tickets" || copied[2].Location != "@home" || copied[0].Title != "Bike lanes, north" {
+		t.Fatalf("exported and imported again: %+v", copied)
+	}
 	// A draft is not public.
 	if r := e.in.Client().Get(e.base + "/budgets/" + itoa(b.ID)); r.Status != 404 {
 		t.Fatalf("draft budget visible to visitors: %d", r.Status)

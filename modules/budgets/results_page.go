@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/polder-civic/polder/core/csvsafe"
 	"github.com/polder-civic/polder/core/perr"
 	"github.com/polder-civic/polder/modules/budgets/rules"
 )
@@ -125,7 +126,8 @@ func (h *handlers) projectsCSV(c echo.Context) error {
 		if t, ok := sp.Theme(p.ThemeID); ok {
 			theme = t.Key
 		}
-		_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.Title, p.Description, strconv.FormatInt(p.Cost, 10), theme, p.Location, p.ImageURL})
+		// Free text goes through csvsafe (ImportCSV reads it back).
+		_ = w.Write([]string{strconv.FormatInt(p.ID, 10), csvsafe.Cell(p.Title), csvsafe.Cell(p.Description), strconv.FormatInt(p.Cost, 10), theme, csvsafe.Cell(p.Location), csvsafe.Cell(p.ImageURL)})
 	}
 	w.Flush()
 	return w.Error()

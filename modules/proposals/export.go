@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/polder-civic/polder/core/csvsafe"
 	"github.com/polder-civic/polder/core/moderation"
 )
 
@@ -110,10 +111,12 @@ func (h *handlers) exportCSV(admin bool) echo.HandlerFunc {
 			if r.PublishedAt != nil {
 				pub = r.PublishedAt.UTC().Format(time.RFC3339)
 			}
-			rec := []string{strconv.FormatInt(r.ID, 10), r.Theme, r.Session, r.AuthorKind, r.Title, r.Body, r.Locale, r.State, r.AnswerState, r.AnswerText,
+			// Free text goes through csvsafe: a title such as =HYPERLINK(…)
+			// must stay text in the organiser's spreadsheet.
+			rec := []string{strconv.FormatInt(r.ID, 10), r.Theme, r.Session, r.AuthorKind, csvsafe.Cell(r.Title), csvsafe.Cell(r.Body), r.Locale, r.State, r.AnswerState, csvsafe.Cell(r.AnswerText),
 				strconv.Itoa(r.Supports), strconv.Itoa(r.Comments), pub, r.Fingerprint}
 			if admin {
-				rec = append(rec, strconv.FormatInt(r.AuthorID, 10), r.AuthorName, strconv.FormatBool(r.Hidden))
+				rec = append(rec, strconv.FormatInt(r.AuthorID, 10), csvsafe.Cell(r.AuthorName), strconv.FormatBool(r.Hidden))
 			}
 			if err := cw.Write(rec); err != nil {
 				return err

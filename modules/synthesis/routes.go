@@ -30,6 +30,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(get, "/syntheses/:id/synthesis.md", web.NeedPublic, h.markdown)
 	r.Page(get, "/syntheses/:id/synthesis.html", web.NeedPublic, h.htmlDownload)
 	r.Page(get, "/syntheses/:id/synthesis.json", web.NeedPublic, h.openData)
+	r.Page(get, "/syntheses/:id/synthesis.csv", web.NeedPublic, h.csvDownload)
 
 	sj := "synthesis version (JSON)"
 	r.API(get, "/syntheses", web.NeedPublic, web.Operation{Summary: "List syntheses (published ones; all for organisers)", Response: "versions"}, h.apiList)
