@@ -19,7 +19,7 @@ func TestExportKeepsFormulasText(t *testing.T) {
 	body := "+33 6 12 34 56 78, call us about the new bus lines"
 	e.filed(u, "mobility", title, body)
 	admin := e.user("admin", true)
-	for _, r := range []string{e.in.Client().Get(e.base + "/export.csv").Must(t, 200).Body, admin.Client.Get(e.base + "/admin/export.csv").Must(t, 200).Body} {
+	for _, r := range []string{e.in.Client().Get(e.base+"/export.csv").Must(t, 200).Body, admin.Client.Get(e.base+"/admin/export.csv").Must(t, 200).Body} {
 		rows, err := csv.NewReader(strings.NewReader(r)).ReadAll()
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("export: %d rows, %v", len(rows), err)

@@ -21,10 +21,10 @@ func TestCSVDownloadListsEveryContribution(t *testing.T) {
 	syn := e.build(url.Values{"kind": {"interim"}, "sources": {strconv.FormatInt(e.props.ID, 10)}})
 	res := decodeResult(t, syn)
 	u := fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)
-	e.in.Client().Get(u + "/synthesis.csv").Must(t, http.StatusNotFound)
+	e.in.Client().Get(u+"/synthesis.csv").Must(t, http.StatusNotFound)
 	e.post(u+"/label", url.Values{"theme": {"0"}, "topic": {"0"}, "label": {"Edited label"}}).Must(t, http.StatusSeeOther)
 
-	r := e.admin.Get(u + "/synthesis.csv").Must(t, http.StatusOK)
+	r := e.admin.Get(u+"/synthesis.csv").Must(t, http.StatusOK)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("content type %q", ct)
 	}
