@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/community"
 	"gonum.org/v1/gonum/graph/simple"
 )
@@ -599,12 +600,20 @@ var graphVariants = []struct {
 // (leftovers stay apart and become other contributions) and the others
 // go to the nearest kept centre.
 func graphClusters(nearest int, resolution float64, refineAll bool) func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
+	return communityClusters(func(sim [][]float64, rng *rand.Rand) [][]int {
+		return louvainCommunities(sim, nearest, resolution, rng)
+	}, refineAll)
+}
+
+// communityClusters turns communities of the sample's similarity graph
+// (found by communities) into topics, as graphClusters describes.
+func communityClusters(communities func(sim [][]float64, rng *rand.Rand) [][]int, refineAll bool) func(in clusterInput, minK, maxK, runs int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
 	return func(in clusterInput, minK, maxK, _ int, rng *rand.Rand, progress func(done, total int)) (clustering, float64) {
 		vecs := in.emb
 		sample, picked := selectSample(vecs, rng)
 		n := len(sample)
 		sim := cosines(sample)
-		comms := louvainCommunities(sim, nearest, resolution, rng)
+		comms := communities(sim, rng)
 		progress(1, 2)
 		slices.SortStableFunc(comms, func(a, b []int) int { return cmp.Compare(len(b), len(a)) })
 		minSize := max(3, n/50)
@@ -683,6 +692,14 @@ func graphClusters(nearest int, resolution float64, refineAll bool) func(in clus
 // similarity matrix and returns its Louvain communities as lists of
 // indices, each sorted, in order of their first index.
 func louvainCommunities(sim [][]float64, nearest int, resolution float64, rng *rand.Rand) [][]int {
+	g := knnGraph(sim, nearest)
+	red := community.Modularize(g, resolution, rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	return communityLists(red.Communities())
+}
+
+// knnGraph is the symmetrised nearest-neighbour graph of a similarity
+// matrix, weighted by the (positive) similarity.
+func knnGraph(sim [][]float64, nearest int) *simple.WeightedUndirectedGraph {
 	n := len(sim)
 	nearest = min(nearest, n-1)
 	g := simple.NewWeightedUndirectedGraph(0, 0)
@@ -709,9 +726,14 @@ func louvainCommunities(sim [][]float64, nearest int, resolution float64, rng *r
 			}
 		}
 	}
-	red := community.Modularize(g, resolution, rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	return g
+}
+
+// communityLists gives communities as sorted index lists, in order of
+// their first index.
+func communityLists(comms [][]graph.Node) [][]int {
 	var out [][]int
-	for _, c := range red.Communities() {
+	for _, c := range comms {
 		m := make([]int, len(c))
 		for x, v := range c {
 			m[x] = int(v.ID())
