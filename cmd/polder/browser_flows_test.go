@@ -220,6 +220,20 @@ func TestBrowserOpinionMapFlow(t *testing.T) {
 	if n := count(t, ctx, `main table`); n < 2 {
 		t.Errorf("the report has %d tables, want the groups' and participation's", n)
 	}
+	// A statement of the report opens its own page, with its votes.
+	if n := count(t, ctx, `main table td a[href*="/statements/"]`); n == 0 {
+		t.Fatal("the report's statements link to no statement page")
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`main table td a[href*="/statements/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main blockquote`)),
+	))
+	statement := text(t, ctx, `main`)
+	for _, want := range []string{"Statement ", "Votes", "% agree"} {
+		if !strings.Contains(statement, want) {
+			t.Errorf("the statement page lacks %q:\n%s", want, statement)
+		}
+	}
 }
 
 // TestBrowserBudgetFlow (#5): a participant fills a basket past the

@@ -59,7 +59,8 @@ func TestReportPanelBesidePublic(t *testing.T) {
 	// participants (10 votes).
 	cons := body[strings.Index(body, "What unites the groups"):strings.Index(body, "What divides them")]
 	first := strings.Index(cons, "<tbody><tr><td>")
-	if first < 0 || !strings.HasPrefix(cons[first+len("<tbody><tr><td>"):], "Plant trees in every street") {
+	// Each statement links to its own page.
+	if first < 0 || !strings.HasPrefix(cons[first+len("<tbody><tr><td>"):], `<a href="`+e.base+"/statements/"+itoa(ids[4])+`">Plant trees in every street`) {
 		t.Fatalf("consensus does not start with the planted statement:\n%s", cons)
 	}
 	row := cons[first:]
