@@ -77,8 +77,9 @@ func publishedBig(b testing.TB, n int) (*env, string) {
 }
 
 // BenchmarkPublishedPage measures what a visitor waits for: the page of
-// a published synthesis and the page of one of its topics, for 10,000
-// contributions (100,000 with POLDER_BIG_BENCH=1).
+// a published synthesis, the page of one of its topics, and its open data
+// and CSV downloads, for 10,000 contributions (100,000 with
+// POLDER_BIG_BENCH=1).
 func BenchmarkPublishedPage(b *testing.B) {
 	sizes := []int{10_000}
 	if os.Getenv("POLDER_BIG_BENCH") == "1" {
@@ -95,6 +96,16 @@ func BenchmarkPublishedPage(b *testing.B) {
 		b.Run(fmt.Sprintf("topic/%d", n), func(b *testing.B) {
 			for b.Loop() {
 				visitor.Get(page+"/topics/0/0").Must(b, http.StatusOK)
+			}
+		})
+		b.Run(fmt.Sprintf("opendata/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				visitor.Get(page+"/synthesis.json").Must(b, http.StatusOK)
+			}
+		})
+		b.Run(fmt.Sprintf("csv/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				visitor.Get(page+"/synthesis.csv").Must(b, http.StatusOK)
 			}
 		})
 	}
