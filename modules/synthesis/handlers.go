@@ -33,14 +33,14 @@ func (h *handlers) base(c echo.Context) Base {
 		URL: web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)}
 }
 
-// load reads the :id version; versions not yet published exist only for
-// organisers.
+// load reads the :id version without its result (Result is empty);
+// versions not yet published exist only for organisers.
 func (h *handlers) load(c echo.Context, b Base) (*Synthesis, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return nil, perr.NotFound("synthesis")
 	}
-	syn, err := h.svc.Get(c.Request().Context(), b.Component, id)
+	syn, err := h.svc.readMeta(c.Request().Context(), b.Component, id)
 	if err != nil {
 		return nil, err
 	}
@@ -52,16 +52,13 @@ func (h *handlers) load(c echo.Context, b Base) (*Synthesis, error) {
 
 // view loads the :id version and prepares it for reading.
 func (h *handlers) view(c echo.Context, b Base) (*View, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, perr.NotFound("synthesis")
-	}
-	syn, d, err := h.svc.Read(c.Request().Context(), b.Component, id)
+	syn, err := h.load(c, b)
 	if err != nil {
 		return nil, err
 	}
-	if !syn.Frozen() && !b.CanBuild {
-		return nil, perr.NotFound("synthesis")
+	d, err := h.svc.readResult(c.Request().Context(), syn)
+	if err != nil {
+		return nil, err
 	}
 	loc := web.Locale(c)
 	v := newView(syn, d, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))

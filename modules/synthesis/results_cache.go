@@ -62,22 +62,30 @@ func newResultCache() *resultCache {
 	return &resultCache{lru: c}
 }
 
-// Read loads a version of a component for reading: the row without its
-// result, then the result from the cache, decoding it on a miss (one
-// decode at a time per version).
-func (s *Service) Read(ctx context.Context, comp *registry.Component, id int64) (*Synthesis, *decoded, error) {
+// readMeta loads a version of a component without its result, which
+// readResult gives: visibility is checked before any result is read.
+func (s *Service) readMeta(ctx context.Context, comp *registry.Component, id int64) (*Synthesis, error) {
 	var syn Synthesis
 	err := s.srv.DB.WithContext(ctx).Omit("result").Where("id = ? AND component_id = ?", id, comp.ID).Limit(1).Find(&syn).Error
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading synthesis: %w", err)
+		return nil, fmt.Errorf("loading synthesis: %w", err)
 	}
 	if syn.ID == 0 {
-		return nil, nil, perr.NotFound("synthesis")
+		return nil, perr.NotFound("synthesis")
 	}
+	return &syn, nil
+}
+
+// readResult gives the decoded result of a version read by readMeta, from
+// the cache, decoding it on a miss (one decode at a time per version).
+func (s *Service) readResult(ctx context.Context, syn *Synthesis) (*decoded, error) {
 	key := resultKey{id: syn.ID, updated: syn.UpdatedAt.UnixNano()}
 	if d, ok := s.results.lru.Get(key); ok {
-		return &syn, d, nil
+		return d, nil
 	}
+	// The load serves every request waiting for it: it must not end with
+	// the first one's.
+	ctx = context.WithoutCancel(ctx)
 	v, err, _ := s.results.loads.Do(strconv.FormatInt(key.id, 10)+"/"+strconv.FormatInt(key.updated, 10), func() (any, error) {
 		var row struct {
 			Result    string
@@ -99,7 +107,7 @@ func (s *Service) Read(ctx context.Context, comp *registry.Component, id int64) 
 		return d, nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &syn, v.(*decoded), nil
+	return v.(*decoded), nil
 }
