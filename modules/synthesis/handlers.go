@@ -71,7 +71,7 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 }
 
 // methodMessage is the message id describing a method version:
-// "topics/2" → "synthesis.method.topics_2".
+// "topics/3" → "synthesis.method.topics_3".
 func methodMessage(version string) string {
 	return "synthesis.method." + strings.ReplaceAll(version, "/", "_")
 }

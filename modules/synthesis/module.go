@@ -22,7 +22,7 @@ const Version = "1.0.0"
 // whenever modules/synthesis/topics changes its results, and each version
 // has its description in the messages (synthesis.method.topics_N, en, fr
 // and nl), so that a frozen synthesis keeps describing its own method.
-const MethodVersion = "topics/2"
+const MethodVersion = "topics/3"
 
 // JobKind is the background job that builds a synthesis.
 const JobKind = "synthesis.build"

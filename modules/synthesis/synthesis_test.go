@@ -145,7 +145,15 @@ func TestBuildLabelPublishTrace(t *testing.T) {
 	old := e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=en", e.base, syn.ID)).Must(t, http.StatusOK)
 	old.Contains(t, "Snowball stems and frequent word pairs), weighted by TF-IDF")
 	if strings.Contains(old.Body, "FreeDict") {
-		t.Error("a topics/1 synthesis is described with the topics/2 method")
+		t.Error("a topics/1 synthesis is described with a later method")
+	}
+	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).Update("method_version", "topics/2").Error; err != nil {
+		t.Fatal(err)
+	}
+	old = e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=en", e.base, syn.ID)).Must(t, http.StatusOK)
+	old.Contains(t, "FreeDict", "most distinctive words (class-based TF-IDF)")
+	if strings.Contains(old.Body, "a pair taking the place") {
+		t.Error("a topics/2 synthesis is described with the topics/3 method")
 	}
 	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).Update("method_version", synthesis.MethodVersion).Error; err != nil {
 		t.Fatal(err)

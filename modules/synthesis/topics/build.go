@@ -17,7 +17,7 @@ import (
 // Method is the method in three sentences, shown on every synthesis page.
 const Method = "Near-identical contributions (MinHash over character 5-grams, confirmed at Jaccard ≥ 0.8) are grouped and count as one voice with their number of copies. " +
 	"The distinct texts are analysed per language (stop words removed, Snowball stems and frequent word pairs, French and Dutch words found in the FreeDict bilingual dictionaries counted as their first English translation so that languages meet), weighted by TF-IDF, reduced by latent semantic analysis and clustered by accumulating the votes of many spherical k-means runs, the number of topics chosen by silhouette; contributions that fit no topic are listed as other contributions. " +
-	"Each label lists the topic's most distinctive words (class-based TF-IDF) and each quote is a verbatim contribution close to the topic centre, diversified and preferring supported ones."
+	"Each label lists the topic's most distinctive words and word pairs (class-based TF-IDF), a pair taking the place of its own word and each quote is a verbatim contribution close to the topic centre, diversified and preferring supported ones."
 
 // prepared is a contribution after normalisation and analysis.
 type prepared struct {

@@ -213,22 +213,55 @@ func (td *themeDocs) labels(members [][]int, kept []int) [][]string {
 			}
 		}
 		slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(w[b], w[a]) })
-		covered := map[int32]bool{}
-		for _, t := range cand {
-			if len(out[n]) == maxLabelTerms {
-				break
+		out[n] = pickLabel(cand, td.voc.terms, td.stems)
+	}
+	return out
+}
+
+// pickLabel takes the first maxLabelTerms terms of cand (term ids, best
+// first) as a label: a term whose stems are all shown already is skipped,
+// and a word pair takes the place of a word of its own shown before it
+// ("advertising", then "advertising suvs": the pair, once, where the word
+// was), so that no word is shown twice.
+func pickLabel(cand []int, terms [][2]int32, stems []string) []string {
+	var label [][2]int32
+	covered := map[int32]bool{}
+	for _, t := range cand {
+		if len(label) == maxLabelTerms {
+			break
+		}
+		term := terms[t]
+		if covered[term[0]] && (term[1] < 0 || covered[term[1]]) {
+			continue
+		}
+		at := -1
+		if term[1] >= 0 {
+			kept := make([][2]int32, 0, len(label))
+			for _, l := range label {
+				if l[1] < 0 && (l[0] == term[0] || l[0] == term[1]) {
+					if at < 0 {
+						at = len(kept)
+					}
+					continue
+				}
+				kept = append(kept, l)
 			}
-			term := td.voc.terms[t]
-			if covered[term[0]] && (term[1] < 0 || covered[term[1]]) {
-				continue
-			}
-			covered[term[0]] = true
-			s := td.stems[term[0]]
-			if term[1] >= 0 {
-				covered[term[1]] = true
-				s += " " + td.stems[term[1]]
-			}
-			out[n] = append(out[n], s)
+			label = kept
+		}
+		if at < 0 {
+			at = len(label)
+		}
+		label = slices.Insert(label, at, term)
+		covered[term[0]] = true
+		if term[1] >= 0 {
+			covered[term[1]] = true
+		}
+	}
+	out := make([]string, len(label))
+	for i, l := range label {
+		out[i] = stems[l[0]]
+		if l[1] >= 0 {
+			out[i] += " " + stems[l[1]]
 		}
 	}
 	return out
