@@ -26,11 +26,15 @@ type Contribution struct {
 	ThemeID     int64
 	SessionID   int64
 	AuthorType  string // "person", "group", "facilitator"
-	Supports    int
-	State       string // e.g. "published", "accepted"
-	Language    string
-	URL         string
-	CreatedAt   time.Time
+	// AuthorKey stands for the author without naming them (AuthorKey),
+	// so that a reader can count the people behind contributions; empty
+	// when the author is not a participant (a facilitator's seed).
+	AuthorKey string
+	Supports  int
+	State     string // e.g. "published", "accepted"
+	Language  string
+	URL       string
+	CreatedAt time.Time
 }
 
 // ContributionFilter narrows what a source returns.

@@ -39,15 +39,36 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 			}
 		}
 	}
+	// Authors: a signed-in participant counts as their account (the same
+	// key as their proposals), an anonymous one as themselves.
+	keys := map[int64]string{}
+	{
+		var ps []Participant
+		authors := m.svc.db.Model(&Statement{}).Select("participant_id").Where("component_id = ? AND participant_id IS NOT NULL", comp.ID)
+		if err := m.svc.db.WithContext(ctx).Where("id IN (?)", authors).Find(&ps).Error; err != nil {
+			return nil, fmt.Errorf("listing statement authors: %w", err)
+		}
+		for _, p := range ps {
+			if p.AccountID != nil {
+				keys[p.ID] = registry.AuthorKey("account", *p.AccountID)
+			} else {
+				keys[p.ID] = registry.AuthorKey("opinionmap-participant", p.ID)
+			}
+		}
+	}
 	out := make([]registry.Contribution, 0, len(sts))
 	for _, st := range sts {
 		author := "person"
 		if st.Seed {
 			author = "facilitator"
 		}
+		key := ""
+		if st.ParticipantID != nil && !st.Seed {
+			key = keys[*st.ParticipantID]
+		}
 		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(st.ID, 10),
 			ModuleID: ID, ComponentID: comp.ID, ID: st.ID, Kind: "statement", Title: st.Body, Body: st.Body,
-			AuthorType: author, State: st.State, CreatedAt: st.CreatedAt, URL: statementURL(base, st.ID)})
+			AuthorType: author, AuthorKey: key, State: st.State, CreatedAt: st.CreatedAt, URL: statementURL(base, st.ID)})
 	}
 	return out, nil
 }

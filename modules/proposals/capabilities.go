@@ -66,10 +66,19 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 		}
 		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(p.ID, 10),
 			ModuleID: ID, ComponentID: comp.ID, ID: p.ID, Kind: ResourceType, Title: p.Title, Body: p.Body, ThemeID: p.ThemeID,
-			SessionID: p.SessionID, AuthorType: p.AuthorKind, Supports: p.SupportsCount, State: state, Language: p.Locale,
+			SessionID: p.SessionID, AuthorType: p.AuthorKind, AuthorKey: authorKey(p.AuthorID), Supports: p.SupportsCount, State: state, Language: p.Locale,
 			URL: base + "/proposals/" + strconv.FormatInt(p.ID, 10), CreatedAt: created})
 	}
 	return out, nil
+}
+
+// authorKey is the registry's key of a proposal's author account (none
+// when the proposal has no author account).
+func authorKey(accountID int64) string {
+	if accountID == 0 {
+		return ""
+	}
+	return registry.AuthorKey("account", accountID)
 }
 
 // PersonalRecord is what the module holds about one participant.

@@ -62,12 +62,36 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 	}
 	loc := web.Locale(c)
 	v := newView(syn, d, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))
+	v.Slice = h.slice(c, syn, b.Space, loc)
+	if d.res != nil && d.res.Synthesis != nil {
+		for _, l := range d.res.Synthesis.Languages {
+			v.Languages = append(v.Languages, ShareView{Name: h.s.Bundle.T(loc, "synthesis.lang."+l.Key, nil), Count: l.Count, Percent: int(l.Share*100 + 0.5)})
+		}
+	}
 	// The method as it was when this version was built, in the reader's
 	// language; the English text stored with the result otherwise.
 	if key := methodMessage(syn.MethodVersion); h.s.Bundle.Has(key) {
 		v.Method = h.s.Bundle.T(loc, key, nil)
 	}
 	return v, nil
+}
+
+// slice names what a version covers in the reader's language. A source
+// component deleted since is left out of the list.
+func (h *handlers) slice(c echo.Context, syn *Synthesis, sp *registry.Space, loc string) SliceView {
+	sv := SliceView{From: syn.DateFrom, To: syn.DateTo}
+	if th, ok := sp.Theme(syn.ThemeID); ok && syn.ThemeID != 0 {
+		sv.Theme = th.Title.In(loc, "en")
+	}
+	if se, ok := sp.Session(syn.SessionID); ok && syn.SessionID != 0 {
+		sv.Session = se.Title.In(loc, "en")
+	}
+	for _, id := range syn.SourceIDs() {
+		if comp, err := h.s.Components.Get(c.Request().Context(), id); err == nil {
+			sv.Sources = append(sv.Sources, comp.Title.In(loc, "en"))
+		}
+	}
+	return sv
 }
 
 // methodMessage is the message id describing a method version:

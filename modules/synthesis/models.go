@@ -103,6 +103,9 @@ type Result struct {
 	Synthesis     *topics.Synthesis `json:"synthesis"`
 	Contributions []Source          `json:"contributions"`
 	Machine       []MachineSummary  `json:"machine_summaries,omitempty"`
+	// Authors counts the people behind the contributions (distinct
+	// registry.Contribution.AuthorKey; facilitators' seeds not counted).
+	Authors int `json:"authors"`
 	// OpinionMaps are the consensus and divisive statements of the
 	// space's opinion-map conversations when the version was built.
 	OpinionMaps []OpinionMapResult `json:"opinion_maps,omitempty"`

@@ -284,11 +284,16 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 		}
 		return ""
 	}
+	authors := map[string]bool{}
 	for _, c := range contribs {
+		if c.AuthorKey != "" {
+			authors[c.AuthorKey] = true
+		}
 		in.Contributions = append(in.Contributions, topics.Contribution{ID: c.Ref, Text: contributionText(c), Theme: themeKey(c.ThemeID),
 			Session: sessionKey(c.SessionID), Date: c.CreatedAt.UTC(), AuthorType: c.AuthorType, Supports: c.Supports, Language: c.Language})
 		out.Contributions = append(out.Contributions, Source{ID: c.Ref, Kind: c.Kind, Title: c.Title, URL: c.URL, Theme: themeKey(c.ThemeID)})
 	}
+	out.Authors = len(authors)
 	themes := map[string]int{}
 	for _, c := range in.Contributions {
 		if _, ok := themes[c.Theme]; !ok {

@@ -28,6 +28,19 @@ type View struct {
 	// in the open data).
 	LeftOut     []topics.LeftOut
 	LeftOutMore int
+	// Slice says what the version covers; Languages counts the analysed
+	// contributions per language, named in the reader's language.
+	Slice     SliceView
+	Languages []ShareView
+}
+
+// SliceView is what a version covers, for the page: theme and session
+// titles (empty for all), the date range (from included, to excluded) and
+// the titles of its sources.
+type SliceView struct {
+	Theme, Session string
+	From, To       *time.Time
+	Sources        []string
 }
 
 // leftOutShown bounds the list of left-out contributions on the page: a
