@@ -4,6 +4,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -43,12 +44,24 @@ type ContributionFilter struct {
 	SessionID int64
 	State     string
 	From, To  time.Time
+	// Kinds keeps only contributions of these kinds (Contribution.Kind);
+	// empty keeps every kind.
+	Kinds []string
+}
+
+// Wants reports whether the filter keeps contributions of kind.
+func (f ContributionFilter) Wants(kind string) bool {
+	return len(f.Kinds) == 0 || slices.Contains(f.Kinds, kind)
 }
 
 // ContributionSource is implemented by modules whose components hold
-// contributions (proposals, opinion-map statements, budget projects).
+// contributions (proposals and their comments, opinion-map statements,
+// budget projects).
 type ContributionSource interface {
 	Contributions(ctx context.Context, comp *Component, f ContributionFilter) ([]Contribution, error)
+	// ContributionKinds lists the kinds of contributions the module's
+	// components hold (Contribution.Kind), so that a reader can pick some.
+	ContributionKinds() []string
 }
 
 // Overview is what a component adds to its space's public page: a small

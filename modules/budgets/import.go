@@ -127,6 +127,10 @@ func (s *Service) ImportContributions(ctx context.Context, sp *registry.Space, b
 	if err != nil || src.SpaceType != sp.Type || src.SpaceID != sp.ID {
 		return 0, perr.NotFound("component")
 	}
+	if src.ModuleID == ID {
+		// Budgets hold projects, not contributions to turn into them.
+		return 0, perr.Invalid("budgets.error.not_a_source", nil)
+	}
 	mod, ok := s.comps.Registry().Module(src.ModuleID)
 	if !ok {
 		return 0, perr.NotFound("component")
@@ -135,7 +139,7 @@ func (s *Service) ImportContributions(ctx context.Context, sp *registry.Space, b
 	if !ok {
 		return 0, perr.Invalid("budgets.error.not_a_source", nil)
 	}
-	items, err := source.Contributions(ctx, src, registry.ContributionFilter{State: "accepted"})
+	items, err := source.Contributions(ctx, src, registry.ContributionFilter{State: "accepted", Kinds: []string{"proposal"}})
 	if err != nil {
 		return 0, fmt.Errorf("reading contributions: %w", err)
 	}

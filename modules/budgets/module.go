@@ -45,6 +45,7 @@ func sub(fsys fs.FS, dir string) fs.FS {
 // Module is the budgets module. Create it with New.
 type Module struct {
 	svc *Service
+	srv *web.Server // for the space's address in Contributions
 }
 
 // New returns the module, for cmd/polder's modules() list.

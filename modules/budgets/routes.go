@@ -17,6 +17,7 @@ func (m *Module) Routes(r *web.Router) {
 	if m.svc == nil {
 		m.svc = NewService(s.DB, s.Components, s.Audit)
 	}
+	m.srv = s
 	h := &handlers{s: s, svc: m.svc}
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete
 	vote, manage := perm(ActionVote), perm(ActionManage)

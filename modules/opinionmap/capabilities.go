@@ -17,6 +17,9 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 	if m.svc == nil {
 		return nil, fmt.Errorf("opinionmap: contributions asked before the module was mounted")
 	}
+	if !f.Wants(KindStatement) {
+		return nil, nil
+	}
 	q := m.svc.db.WithContext(ctx).Where("component_id = ? AND state IN ?", comp.ID, []string{StateAccepted, StateUnmoderated})
 	if !f.From.IsZero() {
 		q = q.Where("created_at >= ?", f.From)
@@ -67,11 +70,17 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 			key = keys[*st.ParticipantID]
 		}
 		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(st.ID, 10),
-			ModuleID: ID, ComponentID: comp.ID, ID: st.ID, Kind: "statement", Title: st.Body, Body: st.Body,
+			ModuleID: ID, ComponentID: comp.ID, ID: st.ID, Kind: KindStatement, Title: st.Body, Body: st.Body,
 			AuthorType: author, AuthorKey: key, State: st.State, CreatedAt: st.CreatedAt, URL: statementURL(base, st.ID)})
 	}
 	return out, nil
 }
+
+// KindStatement is the Contribution.Kind of a conversation's statements.
+const KindStatement = "statement"
+
+// ContributionKinds lists what Contributions gives: statements.
+func (m *Module) ContributionKinds() []string { return []string{KindStatement} }
 
 // statementURL is the public page of a statement under a component's
 // address (empty when the address is unknown).

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/polder-civic/polder/core/comments"
 	"github.com/polder-civic/polder/core/moderation"
 	"github.com/polder-civic/polder/core/registry"
@@ -18,35 +20,26 @@ import (
 var errNotMounted = errors.New("proposals: module not mounted yet (core hands it the database when mounting routes)")
 
 // Contributions lists a component's visible proposals (published or
-// withdrawn, never drafts or hidden ones) for other modules and the
-// synthesis: public fields only.
+// withdrawn, never drafts or hidden ones) and the comments on them (not
+// deleted, not hidden) for other modules and the synthesis: public fields
+// only. Comments take their proposal's theme and session; the date range
+// applies to each contribution's own date. A state filter other than
+// "published" (e.g. budgets importing "accepted" proposals) leaves
+// comments out: they have no answer.
 func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f registry.ContributionFilter) ([]registry.Contribution, error) {
 	if m.svc == nil {
 		return nil, errNotMounted
 	}
-	q := m.svc.db.WithContext(ctx).Table("proposals p").Where("p.component_id = ? AND p.state IN ?", comp.ID, publicStates).
-		Where(moderation.NotHiddenSQL(ResourceType, "p.id"))
-	if f.ThemeID != 0 {
-		q = q.Where("p.theme_id = ?", f.ThemeID)
-	}
-	if f.SessionID != 0 {
-		q = q.Where("p.session_id = ?", f.SessionID)
-	}
-	switch f.State {
-	case StatePublished, StateWithdrawn:
-		q = q.Where("p.state = ?", f.State)
-	case AnswerEvaluating, AnswerAccepted, AnswerRejected:
-		q = q.Where("p.answer_state = ?", f.State)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("p.published_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("p.published_at < ?", f.To.UTC())
-	}
-	var rows []Proposal
-	if err := q.Order("p.id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("listing contributions: %w", err)
+	parents := func() *gorm.DB {
+		q := m.svc.db.WithContext(ctx).Table("proposals p").Where("p.component_id = ? AND p.state IN ?", comp.ID, publicStates).
+			Where(moderation.NotHiddenSQL(ResourceType, "p.id"))
+		if f.ThemeID != 0 {
+			q = q.Where("p.theme_id = ?", f.ThemeID)
+		}
+		if f.SessionID != 0 {
+			q = q.Where("p.session_id = ?", f.SessionID)
+		}
+		return q
 	}
 	base := ""
 	if res, ok := m.srv.SpaceResolver(comp.SpaceType); ok {
@@ -54,22 +47,73 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 			base = web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
 		}
 	}
-	out := make([]registry.Contribution, 0, len(rows))
-	for _, p := range rows {
-		state := p.State
-		if p.AnswerState != "" && p.State == StatePublished {
-			state = p.AnswerState
+	var out []registry.Contribution
+	if f.Wants(ResourceType) {
+		q := parents()
+		switch f.State {
+		case StatePublished, StateWithdrawn:
+			q = q.Where("p.state = ?", f.State)
+		case AnswerEvaluating, AnswerAccepted, AnswerRejected:
+			q = q.Where("p.answer_state = ?", f.State)
 		}
-		created := p.CreatedAt
-		if p.PublishedAt != nil {
-			created = *p.PublishedAt
+		if !f.From.IsZero() {
+			q = q.Where("p.published_at >= ?", f.From.UTC())
 		}
-		out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(p.ID, 10),
-			ModuleID: ID, ComponentID: comp.ID, ID: p.ID, Kind: ResourceType, Title: p.Title, Body: p.Body, ThemeID: p.ThemeID,
-			SessionID: p.SessionID, AuthorType: p.AuthorKind, AuthorKey: authorKey(p.AuthorID), Supports: p.SupportsCount, State: state, Language: p.Locale,
-			URL: base + "/proposals/" + strconv.FormatInt(p.ID, 10), CreatedAt: created})
+		if !f.To.IsZero() {
+			q = q.Where("p.published_at < ?", f.To.UTC())
+		}
+		var rows []Proposal
+		if err := q.Order("p.id").Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("listing contributions: %w", err)
+		}
+		for _, p := range rows {
+			state := p.State
+			if p.AnswerState != "" && p.State == StatePublished {
+				state = p.AnswerState
+			}
+			created := p.CreatedAt
+			if p.PublishedAt != nil {
+				created = *p.PublishedAt
+			}
+			out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + strconv.FormatInt(p.ID, 10),
+				ModuleID: ID, ComponentID: comp.ID, ID: p.ID, Kind: ResourceType, Title: p.Title, Body: p.Body, ThemeID: p.ThemeID,
+				SessionID: p.SessionID, AuthorType: p.AuthorKind, AuthorKey: authorKey(p.AuthorID), Supports: p.SupportsCount, State: state, Language: p.Locale,
+				URL: base + "/proposals/" + strconv.FormatInt(p.ID, 10), CreatedAt: created})
+		}
+	}
+	if f.Wants(comments.ResourceType) && (f.State == "" || f.State == StatePublished) {
+		var rows []struct {
+			comments.Comment
+			ThemeID, SessionID int64
+		}
+		q := m.svc.db.WithContext(ctx).Table("comments c").
+			Select("c.*, p.theme_id, p.session_id").
+			Joins("JOIN (?) p ON p.id = c.resource_id", parents().Select("p.id, p.theme_id, p.session_id")).
+			Where("c.resource_type = ? AND c.deleted_at IS NULL", ResourceType).
+			Where(moderation.NotHiddenSQL(comments.ResourceType, "c.id"))
+		if !f.From.IsZero() {
+			q = q.Where("c.created_at >= ?", f.From.UTC())
+		}
+		if !f.To.IsZero() {
+			q = q.Where("c.created_at < ?", f.To.UTC())
+		}
+		if err := q.Order("c.id").Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("listing comments: %w", err)
+		}
+		for _, c := range rows {
+			out = append(out, registry.Contribution{Ref: ID + ":" + strconv.FormatInt(comp.ID, 10) + ":" + comments.ResourceType + "-" + strconv.FormatInt(c.ID, 10),
+				ModuleID: ID, ComponentID: comp.ID, ID: c.ID, Kind: comments.ResourceType, Body: c.Body, ThemeID: c.ThemeID, SessionID: c.SessionID,
+				AuthorType: "person", AuthorKey: authorKey(c.AuthorID), State: StatePublished,
+				URL: base + "/proposals/" + strconv.FormatInt(c.ResourceID, 10) + "#comment-" + strconv.FormatInt(c.ID, 10), CreatedAt: c.CreatedAt})
+		}
 	}
 	return out, nil
+}
+
+// ContributionKinds lists what Contributions gives: proposals and the
+// comments on them.
+func (m *Module) ContributionKinds() []string {
+	return []string{ResourceType, comments.ResourceType}
 }
 
 // authorKey is the registry's key of a proposal's author account (none

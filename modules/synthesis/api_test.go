@@ -29,7 +29,10 @@ func TestAPIBuildStatusPublishRead(t *testing.T) {
 	// A visitor may not build.
 	e.in.Client().JSON(http.MethodPost, api+"/syntheses", "", fmt.Sprintf(`{"kind":"interim","sources":[%d]}`, e.props.ID)).Must(t, http.StatusForbidden)
 
-	r := c.JSON(http.MethodPost, api+"/syntheses", token, fmt.Sprintf(`{"kind":"final","sources":[%d]}`, e.props.ID)).Must(t, http.StatusAccepted)
+	// A kind the sources do not hold is refused by name.
+	c.JSON(http.MethodPost, api+"/syntheses", token, fmt.Sprintf(`{"kind":"final","sources":[%d],"kinds":["statement"]}`, e.props.ID)).
+		Must(t, http.StatusUnprocessableEntity).Contains(t, "statement")
+	r := c.JSON(http.MethodPost, api+"/syntheses", token, fmt.Sprintf(`{"kind":"final","sources":[%d],"kinds":["proposal"]}`, e.props.ID)).Must(t, http.StatusAccepted)
 	var syn synthesis.Synthesis
 	if err := json.Unmarshal([]byte(r.Body), &syn); err != nil {
 		t.Fatal(err)

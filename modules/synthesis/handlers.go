@@ -91,6 +91,9 @@ func (h *handlers) slice(c echo.Context, syn *Synthesis, sp *registry.Space, loc
 			sv.Sources = append(sv.Sources, comp.Title.In(loc, "en"))
 		}
 	}
+	for _, k := range syn.KindList() {
+		sv.Kinds = append(sv.Kinds, h.kindName(c, k))
+	}
 	return sv
 }
 

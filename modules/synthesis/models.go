@@ -34,6 +34,7 @@ type Synthesis struct {
 	Kind            string     `json:"kind"`
 	Number          int        `json:"number"`
 	Sources         string     `json:"-"` // JSON array of component ids
+	Kinds           string     `json:"-"` // JSON array of contribution kinds; empty: all
 	ThemeID         int64      `json:"theme_id"`
 	SessionID       int64      `json:"session_id"`
 	DateFrom        *time.Time `json:"date_from,omitempty"`
@@ -64,6 +65,14 @@ func (s *Synthesis) SourceIDs() []int64 {
 	var ids []int64
 	_ = json.Unmarshal([]byte(s.Sources), &ids) // written by Create only
 	return ids
+}
+
+// KindList returns the kinds of contributions the version reads (nil:
+// every kind).
+func (s *Synthesis) KindList() []string {
+	var kinds []string
+	_ = json.Unmarshal([]byte(s.Kinds), &kinds) // written by Create only
+	return kinds
 }
 
 // Frozen reports whether the version was published and so may no longer

@@ -35,7 +35,7 @@ func (m *Module) Routes(r *web.Router) {
 	sj := "synthesis version (JSON)"
 	r.API(get, "/syntheses", web.NeedPublic, web.Operation{Summary: "List syntheses (published ones; all for organisers)", Response: "versions"}, h.apiList)
 	r.API(post, "/syntheses", needBuild, web.Operation{Summary: "Build a new version in the background from sources and a slice",
-		Body: map[string]string{"kind": "string", "sources": "array", "theme_id": "integer", "session_id": "integer", "from": "string", "to": "string"}, Required: []string{"kind", "sources"}, Response: sj}, h.apiCreate)
+		Body: map[string]string{"kind": "string", "sources": "array", "kinds": "array", "theme_id": "integer", "session_id": "integer", "from": "string", "to": "string"}, Required: []string{"kind", "sources"}, Response: sj}, h.apiCreate)
 	r.API(get, "/syntheses/:id", web.NeedPublic, web.Operation{Summary: "A version with its result (open data)", Response: sj}, h.openData)
 	r.API(get, "/syntheses/:id/status", web.NeedPublic, web.Operation{Summary: "Build status and progress of a version", Response: "status"}, h.apiStatus)
 	r.API(post, "/syntheses/:id/publish", needBuild, web.Operation{Summary: "Publish (freeze) a built version", Response: sj}, h.apiPublish)

@@ -51,6 +51,9 @@ type Request struct {
 	ThemeID   int64
 	SessionID int64
 	From, To  *time.Time
+	// Kinds are the kinds of contributions to read (proposal, comment,
+	// statement, project...); empty reads every kind the sources hold.
+	Kinds []string
 }
 
 // Candidates lists the components of the space that can be sources: the
@@ -70,6 +73,35 @@ func (s *Service) Candidates(ctx context.Context, comp *registry.Component) ([]r
 		}
 	}
 	return out, nil
+}
+
+// Kinds lists the kinds of contributions the given components hold, in
+// the order of the components and of each module's own list, once each.
+func (s *Service) Kinds(comps []registry.Component) []string {
+	var out []string
+	for _, c := range comps {
+		if src, ok := s.source(c.ModuleID); ok {
+			for _, k := range src.ContributionKinds() {
+				if !slices.Contains(out, k) {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// KindMessage is the message naming a kind of contribution: the module
+// that declares the kind names it ("<module>.contribution_kind.<kind>",
+// e.g. proposals.contribution_kind.comment); "" for a kind no module
+// declares.
+func (s *Service) KindMessage(kind string) string {
+	for _, m := range s.srv.Registry.Modules() {
+		if src, ok := m.(registry.ContributionSource); ok && slices.Contains(src.ContributionKinds(), kind) {
+			return m.Manifest().ID + ".contribution_kind." + kind
+		}
+	}
+	return ""
 }
 
 func (s *Service) source(moduleID string) (registry.ContributionSource, bool) {
@@ -94,10 +126,35 @@ func (s *Service) Create(ctx context.Context, sp *registry.Space, comp *registry
 	if err != nil {
 		return nil, err
 	}
+	var chosen []registry.Component
 	for _, id := range req.Sources {
-		if !slices.ContainsFunc(cands, func(c registry.Component) bool { return c.ID == id }) {
+		i := slices.IndexFunc(cands, func(c registry.Component) bool { return c.ID == id })
+		if i < 0 {
 			return nil, perr.Invalid("synthesis.error.bad_source", map[string]any{"ID": id})
 		}
+		chosen = append(chosen, cands[i])
+	}
+	// Kinds: one no source of the space holds is a mistake; one only the
+	// sources left unpicked hold is dropped (the form offers every kind
+	// of every source, checked); none left is a mistake too.
+	kindsJSON := ""
+	if len(req.Kinds) > 0 {
+		known, offered := s.Kinds(cands), s.Kinds(chosen)
+		var kinds []string
+		for _, k := range req.Kinds {
+			if !slices.Contains(known, k) {
+				return nil, perr.Invalid("synthesis.error.bad_kind", map[string]any{"Kind": k})
+			}
+			if slices.Contains(offered, k) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) == 0 {
+			return nil, perr.Invalid("synthesis.error.kinds_not_in_sources", nil)
+		}
+		slices.Sort(kinds)
+		b, _ := json.Marshal(slices.Compact(kinds))
+		kindsJSON = string(b)
 	}
 	if _, ok := sp.Theme(req.ThemeID); req.ThemeID != 0 && !ok {
 		return nil, perr.Invalid("synthesis.error.bad_theme", nil)
@@ -112,7 +169,7 @@ func (s *Service) Create(ctx context.Context, sp *registry.Space, comp *registry
 	slices.Sort(src)
 	srcJSON, _ := json.Marshal(slices.Compact(src))
 	now := time.Now().UTC()
-	syn := &Synthesis{OrganisationID: sp.OrganisationID, ComponentID: comp.ID, SpaceID: sp.ID, Kind: req.Kind, Sources: string(srcJSON),
+	syn := &Synthesis{OrganisationID: sp.OrganisationID, ComponentID: comp.ID, SpaceID: sp.ID, Kind: req.Kind, Sources: string(srcJSON), Kinds: kindsJSON,
 		ThemeID: req.ThemeID, SessionID: req.SessionID, DateFrom: utc(req.From), DateTo: utc(req.To), Status: StatusQueued,
 		CreatedBy: actor, CreatedAt: now, UpdatedAt: now, MethodVersion: MethodVersion, SoftwareVersion: s.srv.Version}
 	db := s.srv.DB
@@ -239,7 +296,7 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 	if err != nil {
 		return nil, "", fmt.Errorf("loading space: %w", err)
 	}
-	f := registry.ContributionFilter{ThemeID: syn.ThemeID, SessionID: syn.SessionID}
+	f := registry.ContributionFilter{ThemeID: syn.ThemeID, SessionID: syn.SessionID, Kinds: syn.KindList()}
 	if syn.DateFrom != nil {
 		f.From = *syn.DateFrom
 	}
@@ -291,7 +348,7 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 		}
 		in.Contributions = append(in.Contributions, topics.Contribution{ID: c.Ref, Text: contributionText(c), Theme: themeKey(c.ThemeID),
 			Session: sessionKey(c.SessionID), Date: c.CreatedAt.UTC(), AuthorType: c.AuthorType, Supports: c.Supports, Language: c.Language})
-		out.Contributions = append(out.Contributions, Source{ID: c.Ref, Kind: c.Kind, Title: c.Title, URL: c.URL, Theme: themeKey(c.ThemeID)})
+		out.Contributions = append(out.Contributions, Source{ID: c.Ref, Kind: c.Kind, Title: sourceTitle(c), URL: c.URL, Theme: themeKey(c.ThemeID)})
 	}
 	out.Authors = len(authors)
 	themes := map[string]int{}
@@ -402,13 +459,27 @@ func contributionText(c registry.Contribution) string {
 	return title + "\n\n" + body
 }
 
+// sourceTitle is how a contribution is listed on a topic's page: its
+// title, or for one without (a comment) the start of its text.
+func sourceTitle(c registry.Contribution) string {
+	if t := strings.TrimSpace(c.Title); t != "" {
+		return t
+	}
+	words := strings.Fields(c.Body)
+	if len(words) > 12 {
+		return strings.Join(words[:12], " ") + " …"
+	}
+	return strings.Join(words, " ")
+}
+
 // inSlice checks a contribution against the slice again: a source may not
 // know themes or sessions (a conversation's statements have neither) and
 // return everything; such contributions do not belong to a theme's or a
 // session's slice.
 func inSlice(c registry.Contribution, f registry.ContributionFilter) bool {
 	switch {
-	case f.ThemeID != 0 && c.ThemeID != f.ThemeID,
+	case !f.Wants(c.Kind),
+		f.ThemeID != 0 && c.ThemeID != f.ThemeID,
 		f.SessionID != 0 && c.SessionID != f.SessionID,
 		!f.From.IsZero() && c.CreatedAt.Before(f.From),
 		!f.To.IsZero() && !c.CreatedAt.Before(f.To):

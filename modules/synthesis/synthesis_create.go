@@ -41,6 +41,18 @@ func (h *handlers) create(c echo.Context) error {
 			req.Sources = append(req.Sources, id)
 		}
 	}
+	// The form offers every kind, checked, after a hidden empty "kinds"
+	// (so that unchecking them all still sends the field): the field with
+	// no kind is a mistake; no field at all (a client of its own) reads
+	// every kind.
+	for _, k := range form["kinds"] {
+		if k != "" {
+			req.Kinds = append(req.Kinds, k)
+		}
+	}
+	if len(form["kinds"]) > 0 && len(req.Kinds) == 0 {
+		return h.renderIndex(c, http.StatusUnprocessableEntity, "synthesis.error.no_kinds")
+	}
 	req.ThemeID, _ = strconv.ParseInt(form.Get("theme_id"), 10, 64)
 	req.SessionID, _ = strconv.ParseInt(form.Get("session_id"), 10, 64)
 	if req.From, err = parseDate(form.Get("from")); err == nil {
@@ -67,6 +79,8 @@ type createBody struct {
 	SessionID int64   `json:"session_id"`
 	From      string  `json:"from"`
 	To        string  `json:"to"`
+	// Kinds of contributions to read; empty or absent: every kind.
+	Kinds []string `json:"kinds"`
 }
 
 func (h *handlers) apiCreate(c echo.Context) error {
@@ -75,7 +89,7 @@ func (h *handlers) apiCreate(c echo.Context) error {
 	if err := c.Bind(&body); err != nil {
 		return perr.Invalid("synthesis.error.form", nil)
 	}
-	req := Request{Kind: body.Kind, Sources: body.Sources, ThemeID: body.ThemeID, SessionID: body.SessionID}
+	req := Request{Kind: body.Kind, Sources: body.Sources, ThemeID: body.ThemeID, SessionID: body.SessionID, Kinds: body.Kinds}
 	var err error
 	if req.From, err = parseDate(body.From); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/polder-civic/polder/core/registry"
+	"github.com/polder-civic/polder/core/web"
 )
 
 // IndexPage lists the versions and, for organisers, the build form.
@@ -15,7 +16,25 @@ type IndexPage struct {
 	Base
 	Versions   []Synthesis
 	Candidates []registry.Component
-	Error      string
+	// Kinds are the kinds of contributions the candidates hold, offered
+	// as checkboxes (all checked), with their names.
+	Kinds []KindView
+	Error string
+}
+
+// KindView is a kind of contribution with its name in the reader's
+// language.
+type KindView struct {
+	Kind, Name string
+}
+
+// kindName names a kind of contribution with its module's message, or
+// shows the kind itself when no module names it.
+func (h *handlers) kindName(c echo.Context, kind string) string {
+	if id := h.svc.KindMessage(kind); id != "" && h.s.Bundle.Has(id) {
+		return h.s.Bundle.T(web.Locale(c), id, nil)
+	}
+	return kind
 }
 
 func (h *handlers) index(c echo.Context) error {
@@ -33,6 +52,9 @@ func (h *handlers) renderIndex(c echo.Context, status int, errMsg string) error 
 	if b.CanBuild {
 		if page.Candidates, err = h.svc.Candidates(ctx, b.Component); err != nil {
 			return err
+		}
+		for _, k := range h.svc.Kinds(page.Candidates) {
+			page.Kinds = append(page.Kinds, KindView{Kind: k, Name: h.kindName(c, k)})
 		}
 	}
 	return h.s.Render(c, status, "synthesis/index", page)

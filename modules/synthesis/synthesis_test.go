@@ -99,9 +99,19 @@ func (e *env) post(path string, form url.Values) *apptest.Response {
 	return e.admin.PostRaw(path, form)
 }
 
-// build files a build request through the page and runs the queue.
+// build files a build request through the page and runs the queue. A
+// form that names no kinds reads proposals and statements, as the tests
+// written before comments and projects were sources expect.
 func (e *env) build(form url.Values) *synthesis.Synthesis {
 	e.t.Helper()
+	if _, ok := form["kinds"]; !ok {
+		form["kinds"] = []string{"", "proposal"}
+		for _, c := range e.comps {
+			if c.ModuleID == "opinionmap" {
+				form["kinds"] = append(form["kinds"], "statement")
+			}
+		}
+	}
 	e.post(e.base+"/syntheses", form).Must(e.t, http.StatusSeeOther)
 	e.in.RunJobs()
 	var syn synthesis.Synthesis

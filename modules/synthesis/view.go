@@ -41,6 +41,8 @@ type SliceView struct {
 	Theme, Session string
 	From, To       *time.Time
 	Sources        []string
+	// Kinds names the kinds of contributions read; empty: every kind.
+	Kinds []string
 }
 
 // leftOutShown bounds the list of left-out contributions on the page: a
