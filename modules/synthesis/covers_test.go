@@ -69,6 +69,10 @@ func TestPageSaysWhatItCovers(t *testing.T) {
 	page := e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK)
 	page.Contains(t, "Covers: all themes · all sessions · any date · sources: "+e.props.Title.In("en", "en")+", "+conv.Title.In("en", "en"),
 		fmt.Sprintf("Written by %d people", wantPeople))
+	// The downloads say the same.
+	covers := "Covers: all themes · all sessions · any date · sources: " + e.props.Title.In("en", "en") + ", " + conv.Title.In("en", "en")
+	e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.md", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, covers, fmt.Sprintf("Written by %d people", wantPeople), "Languages: ")
+	e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.html", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "<p>"+covers+" · kinds: Proposals, Opinion-map statements</p>", fmt.Sprintf("Written by %d people", wantPeople))
 	langs := 0
 	for _, l := range res.Synthesis.Languages {
 		name := map[string]string{"en": "English", "fr": "French", "nl": "Dutch", "other": "other"}[l.Key]

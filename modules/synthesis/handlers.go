@@ -3,8 +3,10 @@
 package synthesis
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,11 +65,9 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 	loc := web.Locale(c)
 	v := newView(syn, d, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil))
 	v.Slice = h.slice(c, syn, b.Space, loc)
-	if d.res != nil && d.res.Synthesis != nil {
-		for _, l := range d.res.Synthesis.Languages {
-			v.Languages = append(v.Languages, ShareView{Name: h.s.Bundle.T(loc, "synthesis.lang."+l.Key, nil), Count: l.Count, Percent: int(l.Share*100 + 0.5)})
-		}
-	}
+	t := h.tr(c)
+	v.Covers = coversLine(t, v.Slice)
+	v.Summary = summaryLines(t, d.res)
 	// The method as it was when this version was built, in the reader's
 	// language; the English text stored with the result otherwise.
 	if key := methodMessage(syn.MethodVersion); h.s.Bundle.Has(key) {
@@ -95,6 +95,55 @@ func (h *handlers) slice(c echo.Context, syn *Synthesis, sp *registry.Space, loc
 		sv.Kinds = append(sv.Kinds, h.kindName(c, k))
 	}
 	return sv
+}
+
+// coversLine says in one sentence what a version covers.
+func coversLine(t func(string, ...any) string, sv SliceView) string {
+	parts := []string{t("synthesis.slice.all_themes"), t("synthesis.slice.all_sessions"), t("synthesis.slice.all_dates")}
+	if sv.Theme != "" {
+		parts[0] = t("synthesis.slice.theme", "Theme", sv.Theme)
+	}
+	if sv.Session != "" {
+		parts[1] = t("synthesis.slice.session", "Session", sv.Session)
+	}
+	var dates []string
+	if sv.From != nil {
+		dates = append(dates, t("synthesis.slice.from", "Date", sv.From.UTC().Format(time.DateOnly)))
+	}
+	if sv.To != nil {
+		dates = append(dates, t("synthesis.slice.to", "Date", sv.To.UTC().Format(time.DateOnly)))
+	}
+	if len(dates) > 0 {
+		parts[2] = strings.Join(dates, " ")
+	}
+	if len(sv.Sources) > 0 {
+		parts = append(parts, t("synthesis.slice.sources")+" "+strings.Join(sv.Sources, ", "))
+	}
+	if len(sv.Kinds) > 0 {
+		parts = append(parts, t("synthesis.slice.kinds")+" "+strings.Join(sv.Kinds, ", "))
+	}
+	return t("synthesis.slice.covers") + " " + strings.Join(parts, " · ")
+}
+
+// summaryLines gives the counts of a built version, a sentence each:
+// contributions and duplicates, people (when known), languages.
+func summaryLines(t func(string, ...any) string, res *Result) []string {
+	if res == nil || res.Synthesis == nil {
+		return nil
+	}
+	s := res.Synthesis
+	out := []string{t("synthesis.summary", "Contributions", s.Contributions, "Analysed", s.Analysed, "Groups", s.DuplicateGroups, "Duplicates", s.DuplicateContributions)}
+	if res.Authors > 0 {
+		out = append(out, t("synthesis.authors", "Count", res.Authors))
+	}
+	if len(s.Languages) > 0 {
+		var langs []string
+		for _, l := range s.Languages {
+			langs = append(langs, fmt.Sprintf("%s %d (%d%%)", t("synthesis.lang."+l.Key), l.Count, int(l.Share*100+0.5)))
+		}
+		out = append(out, t("synthesis.languages")+" "+strings.Join(langs, ", "))
+	}
+	return out
 }
 
 // methodMessage is the message id describing a method version:

@@ -56,8 +56,12 @@ func (h *handlers) markdown(c echo.Context) error {
 	t := h.tr(c)
 	var w strings.Builder
 	fmt.Fprintf(&w, "# %s — %s\n\n", b.Space.Title.In(web.Locale(c), "en"), t("synthesis.name."+v.Syn.Kind, "Number", v.Syn.Number))
+	fmt.Fprintf(&w, "%s\n\n", v.Covers)
 	if v.Syn.Introduction != "" {
 		fmt.Fprintf(&w, "%s\n\n", v.Syn.Introduction)
+	}
+	for _, line := range v.Summary {
+		fmt.Fprintf(&w, "%s\n\n", line)
 	}
 	for _, th := range v.Themes {
 		fmt.Fprintf(&w, "## %s\n\n%s\n\n", th.Title, t("synthesis.theme.size", "Size", th.Size, "Voices", th.Voices))
@@ -134,7 +138,7 @@ func writeOpinionMap(w *strings.Builder, t func(string, ...any) string, om Opini
 var downloadTemplate = template.Must(template.New("d").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}blockquote{border-left:4px solid #2a6f97;margin:0 0 1rem;padding:.25rem 1rem;white-space:pre-line}.machine{background:#fff4d6;padding:.5rem}</style></head>
-<body><h1>{{.Title}}</h1>{{if .Intro}}<p>{{.Intro}}</p>{{end}}
+<body><h1>{{.Title}}</h1><p>{{.V.Covers}}</p>{{if .Intro}}<p>{{.Intro}}</p>{{end}}{{range .V.Summary}}<p>{{.}}</p>{{end}}
 {{range $i, $th := .V.Themes}}<h2>{{$th.Title}}</h2>{{index $.Charts $i}}
 {{range $th.Topics}}<h3>{{.Label}}</h3>{{if .Original}}<p><em>{{$.T.Original}} {{.Original}}</em></p>{{end}}<p>{{.Size}} ({{.Percent}}%)</p>
 {{if .Machine}}<p class="machine"><strong>{{$.T.Machine}}</strong> {{.Machine.Text}}</p>{{end}}

@@ -28,10 +28,12 @@ type View struct {
 	// in the open data).
 	LeftOut     []topics.LeftOut
 	LeftOutMore int
-	// Slice says what the version covers; Languages counts the analysed
-	// contributions per language, named in the reader's language.
-	Slice     SliceView
-	Languages []ShareView
+	// Slice says what the version covers, Covers in a sentence; Summary
+	// gives the counts (contributions, people, languages), one sentence
+	// each, for the page and the downloads.
+	Slice   SliceView
+	Covers  string
+	Summary []string
 }
 
 // SliceView is what a version covers, for the page: theme and session
