@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,6 +194,21 @@ func (s *Server) AddSpaceType(r registry.SpaceResolver) { s.spaces[r.SpaceType()
 func (s *Server) SpaceResolver(spaceType string) (registry.SpaceResolver, bool) {
 	r, ok := s.spaces[spaceType]
 	return r, ok
+}
+
+// ComponentURL is the path of a component's pages ("/processes/climate/c/3"),
+// for modules that link to their items from outside a request (the
+// contributions they give the synthesis); "" when its space is gone.
+func (s *Server) ComponentURL(ctx context.Context, comp *registry.Component) string {
+	res, ok := s.SpaceResolver(comp.SpaceType)
+	if !ok {
+		return ""
+	}
+	sp, err := res.ByID(ctx, comp.SpaceID)
+	if err != nil {
+		return ""
+	}
+	return SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
 }
 
 // Handler returns the server as an http.Handler, with the standard

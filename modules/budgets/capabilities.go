@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/polder-civic/polder/core/registry"
-	"github.com/polder-civic/polder/core/web"
 )
 
 // KindProject is the Contribution.Kind of a budget's projects.
@@ -46,11 +45,7 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 	}
 	base := ""
 	if m.srv != nil {
-		if res, ok := m.srv.SpaceResolver(comp.SpaceType); ok {
-			if sp, err := res.ByID(ctx, comp.SpaceID); err == nil {
-				base = web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
-			}
-		}
+		base = m.srv.ComponentURL(ctx, comp)
 	}
 	out := make([]registry.Contribution, 0, len(rows))
 	for _, p := range rows {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/polder-civic/polder/core/registry"
-	"github.com/polder-civic/polder/core/web"
 )
 
 // Contributions returns a conversation's visible statements for other
@@ -36,11 +35,7 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 	}
 	base := ""
 	if m.srv != nil {
-		if res, ok := m.srv.SpaceResolver(comp.SpaceType); ok {
-			if sp, err := res.ByID(ctx, comp.SpaceID); err == nil {
-				base = web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
-			}
-		}
+		base = m.srv.ComponentURL(ctx, comp)
 	}
 	// Authors: a signed-in participant counts as their account (the same
 	// key as their proposals), an anonymous one as themselves.

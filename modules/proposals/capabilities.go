@@ -14,7 +14,6 @@ import (
 	"github.com/polder-civic/polder/core/comments"
 	"github.com/polder-civic/polder/core/moderation"
 	"github.com/polder-civic/polder/core/registry"
-	"github.com/polder-civic/polder/core/web"
 )
 
 var errNotMounted = errors.New("proposals: module not mounted yet (core hands it the database when mounting routes)")
@@ -42,10 +41,8 @@ func (m *Module) Contributions(ctx context.Context, comp *registry.Component, f 
 		return q
 	}
 	base := ""
-	if res, ok := m.srv.SpaceResolver(comp.SpaceType); ok {
-		if sp, err := res.ByID(ctx, comp.SpaceID); err == nil {
-			base = web.SpacePrefixes[sp.Type] + "/" + sp.Slug + "/c/" + strconv.FormatInt(comp.ID, 10)
-		}
+	if m.srv != nil {
+		base = m.srv.ComponentURL(ctx, comp)
 	}
 	var out []registry.Contribution
 	if f.Wants(ResourceType) {
