@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/polder-civic/polder/modules/synthesis"
@@ -52,7 +53,8 @@ func TestAPIBuildStatusPublishRead(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &od); err != nil {
 		t.Fatal(err)
 	}
-	if od.Name != "final" || od.Result == nil || od.Result.Synthesis.Contributions != 60 || len(od.Result.Contributions) != 60 {
+	if od.Name != "final" || od.Result == nil || od.Result.Synthesis.Contributions != 60 || len(od.Result.Contributions) != 60 ||
+		len(od.Sources) != 1 || od.Sources[0] != e.props.ID || len(od.Kinds) != 1 || od.Kinds[0] != "proposal" || !strings.Contains(od.Covers, "kinds: Proposals") {
 		t.Fatalf("open data: %s %+v", od.Name, od.Result)
 	}
 	// Only one final version.

@@ -63,13 +63,14 @@ func TestPageSaysWhatItCovers(t *testing.T) {
 	sources := []string{strconv.FormatInt(e.props.ID, 10), strconv.FormatInt(conv.ID, 10)}
 	syn := e.build(url.Values{"kind": {"interim"}, "sources": sources})
 	res := decodeResult(t, syn)
-	if res.Authors != wantPeople {
-		t.Errorf("%d authors counted, want %d", res.Authors, wantPeople)
+	if res.Authors != wantPeople || res.Unattributed != 1 {
+		t.Errorf("%d authors and %d contributions without one, want %d and the seed statement", res.Authors, res.Unattributed, wantPeople)
 	}
 	page := e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK)
 	page.Contains(t, "Covers: all themes · all sessions · any date · sources: "+e.props.Title.In("en", "en")+", "+conv.Title.In("en", "en"),
-		fmt.Sprintf("Written by %d people", wantPeople))
-	// The downloads say the same.
+		fmt.Sprintf("Written by %d people. 1 contribution added by the organisers (a seed statement, a budget project) is not counted", wantPeople))
+	// The list of versions and the downloads say the same.
+	e.admin.Get(e.base).Must(t, http.StatusOK).Contains(t, `<span class="hint">Covers: all themes · all sessions · any date · sources: `)
 	covers := "Covers: all themes · all sessions · any date · sources: " + e.props.Title.In("en", "en") + ", " + conv.Title.In("en", "en")
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.md", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, covers, fmt.Sprintf("Written by %d people", wantPeople), "Languages: ")
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.html", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "<p>"+covers+" · kinds: Proposals, Opinion-map statements</p>", fmt.Sprintf("Written by %d people", wantPeople))

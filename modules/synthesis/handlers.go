@@ -67,7 +67,7 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 	v.Slice = h.slice(c, syn, b.Space, loc)
 	t := h.tr(c)
 	v.Covers = coversLine(t, v.Slice)
-	v.Summary = summaryLines(t, d.res)
+	v.Summary = summaryLines(t, func(id string, n int) string { return h.s.Bundle.N(loc, id, n, nil) }, d.res)
 	// The method as it was when this version was built, in the reader's
 	// language; the English text stored with the result otherwise.
 	if key := methodMessage(syn.MethodVersion); h.s.Bundle.Has(key) {
@@ -126,15 +126,20 @@ func coversLine(t func(string, ...any) string, sv SliceView) string {
 }
 
 // summaryLines gives the counts of a built version, a sentence each:
-// contributions and duplicates, people (when known), languages.
-func summaryLines(t func(string, ...any) string, res *Result) []string {
+// contributions and duplicates, people (when known), languages; n
+// translates a message with plural forms.
+func summaryLines(t func(string, ...any) string, n func(string, int) string, res *Result) []string {
 	if res == nil || res.Synthesis == nil {
 		return nil
 	}
 	s := res.Synthesis
 	out := []string{t("synthesis.summary", "Contributions", s.Contributions, "Analysed", s.Analysed, "Groups", s.DuplicateGroups, "Duplicates", s.DuplicateContributions)}
 	if res.Authors > 0 {
-		out = append(out, t("synthesis.authors", "Count", res.Authors))
+		line := n("synthesis.authors", res.Authors)
+		if res.Unattributed > 0 {
+			line += " " + n("synthesis.unattributed", res.Unattributed)
+		}
+		out = append(out, line)
 	}
 	if len(s.Languages) > 0 {
 		var langs []string

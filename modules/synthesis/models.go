@@ -113,8 +113,11 @@ type Result struct {
 	Contributions []Source          `json:"contributions"`
 	Machine       []MachineSummary  `json:"machine_summaries,omitempty"`
 	// Authors counts the people behind the contributions (distinct
-	// registry.Contribution.AuthorKey; facilitators' seeds not counted).
-	Authors int `json:"authors"`
+	// registry.Contribution.AuthorKey); Unattributed counts the
+	// contributions with no participant as author (facilitators' seed
+	// statements, budget projects), which Authors leaves out.
+	Authors      int `json:"authors"`
+	Unattributed int `json:"unattributed"`
 	// OpinionMaps are the consensus and divisive statements of the
 	// space's opinion-map conversations when the version was built.
 	OpinionMaps []OpinionMapResult `json:"opinion_maps,omitempty"`

@@ -345,6 +345,8 @@ func (s *Service) build(ctx context.Context, syn *Synthesis, report func(int, st
 	for _, c := range contribs {
 		if c.AuthorKey != "" {
 			authors[c.AuthorKey] = true
+		} else {
+			out.Unattributed++
 		}
 		in.Contributions = append(in.Contributions, topics.Contribution{ID: c.Ref, Text: contributionText(c), Theme: themeKey(c.ThemeID),
 			Session: sessionKey(c.SessionID), Date: c.CreatedAt.UTC(), AuthorType: c.AuthorType, Supports: c.Supports, Language: c.Language})

@@ -18,7 +18,12 @@ import (
 // OpenData is the open-data JSON of a version: the frozen result, the
 // label edits and how it was made.
 type OpenData struct {
-	Version      *Synthesis           `json:"version"`
+	Version *Synthesis `json:"version"`
+	// Sources are the component ids read and Kinds the kinds of
+	// contributions (empty: every kind); Covers says it in words.
+	Sources      []int64              `json:"sources"`
+	Kinds        []string             `json:"kinds"`
+	Covers       string               `json:"covers"`
 	Name         string               `json:"name"`
 	Labels       map[string]LabelEdit `json:"label_edits"`
 	Result       *Result              `json:"result"`
@@ -32,7 +37,8 @@ func (h *handlers) openData(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, OpenData{Version: v.Syn, Name: v.Syn.Name(), Labels: v.Syn.decodeLabels(), Result: v.Result, Method: v.Method, Introduction: v.Syn.Introduction})
+	return c.JSON(http.StatusOK, OpenData{Version: v.Syn, Sources: v.Syn.SourceIDs(), Kinds: v.Syn.KindList(), Covers: v.Covers,
+		Name: v.Syn.Name(), Labels: v.Syn.decodeLabels(), Result: v.Result, Method: v.Method, Introduction: v.Syn.Introduction})
 }
 
 // tr translates for the downloads, in the request's locale.

@@ -14,7 +14,9 @@ import (
 // IndexPage lists the versions and, for organisers, the build form.
 type IndexPage struct {
 	Base
-	Versions   []Synthesis
+	Versions []Synthesis
+	// Covers says what each version covers, index by index.
+	Covers     []string
 	Candidates []registry.Component
 	// Kinds are the kinds of contributions the candidates hold, offered
 	// as checkboxes (all checked), with their names.
@@ -49,6 +51,10 @@ func (h *handlers) renderIndex(c echo.Context, status int, errMsg string) error 
 		return err
 	}
 	page := IndexPage{Base: b, Versions: vs, Error: errMsg}
+	t := h.tr(c)
+	for i := range vs {
+		page.Covers = append(page.Covers, coversLine(t, h.slice(c, &vs[i], b.Space, web.Locale(c))))
+	}
 	if b.CanBuild {
 		if page.Candidates, err = h.svc.Candidates(ctx, b.Component); err != nil {
 			return err
