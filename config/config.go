@@ -50,6 +50,10 @@ type Config struct {
 	// DBPool is how many PostgreSQL connections an instance opens at most
 	// (POLDER_DB_POOL; 0: store.DefaultPoolSize, 8).
 	DBPool int `yaml:"db_pool"`
+	// SourceURL is where users get the source code of the running version
+	// (POLDER_SOURCE_URL), linked from every page's footer: the AGPL asks
+	// an operator who modifies Polder to offer its source to the users.
+	SourceURL string `yaml:"source_url"`
 }
 
 // SMTP is the mail server configuration (POLDER_SMTP_HOST, _PORT, _USER,
@@ -94,6 +98,7 @@ func Load(path string) (Config, error) {
 	env("POLDER_DATABASE_URL", &cfg.DatabaseURL)
 	env("POLDER_DATA_DIR", &cfg.DataDir)
 	env("POLDER_BASE_URL", &cfg.BaseURL)
+	env("POLDER_SOURCE_URL", &cfg.SourceURL)
 	env("POLDER_LOG_LEVEL", &cfg.LogLevel)
 	env("POLDER_LOG_FORMAT", &cfg.LogFormat)
 	env("POLDER_SMTP_HOST", &cfg.SMTP.Host)

@@ -206,7 +206,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Authz.SetVerifications(a.Verify)
 	a.Accounts.AddHolder("verify", a.Verify)
 	a.Server, err = web.New(web.Deps{DB: db, Bundle: bundle, Registry: reg, Components: a.Components, Orgs: a.Orgs,
-		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
+		Accounts: a.Accounts, Authz: a.Authz, Audit: a.Audit, Theme: theme.FS(), Version: Version, SourceURL: cfg.SourceURL, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, fmt.Errorf("building web server: %w", err)
 	}

@@ -142,7 +142,9 @@ type Page struct {
 	Query   string
 	Flash   string
 	Version string
-	Title   string
+	// SourceURL links the footer to the source code (empty: no link).
+	SourceURL string
+	Title     string
 	// IsAdmin is true for organisation admins (admin links in the header).
 	IsAdmin bool
 	Data    any
@@ -191,7 +193,7 @@ func kvMap(kv []any) map[string]any {
 func (s *Server) NewPage(c echo.Context, name string, data any) *Page {
 	ctx := c.Request().Context()
 	p := &Page{Name: name, Org: Org(c), Account: Account(c), Locale: Locale(c), CSRF: s.CSRFToken(c),
-		Path: c.Request().URL.Path, Query: c.Request().URL.RawQuery, Version: s.Version, Data: data, bundle: s.Bundle}
+		Path: c.Request().URL.Path, Query: c.Request().URL.RawQuery, Version: s.Version, SourceURL: s.SourceURL, Data: data, bundle: s.Bundle}
 	if p.Org != nil {
 		p.Locales = p.Org.LocaleList()
 	}

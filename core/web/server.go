@@ -72,6 +72,9 @@ type Deps struct {
 	Theme fs.FS
 	// Version of the binary, shown in page footers and results.
 	Version string
+	// SourceURL is where the running version's source code is offered,
+	// linked from page footers (none when empty).
+	SourceURL string
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
 	// MaxBodyBytes bounds request bodies (uploads have their own limits).
