@@ -69,6 +69,10 @@ func TestPageSaysWhatItCovers(t *testing.T) {
 	page := e.admin.Get(fmt.Sprintf("%s/syntheses/%d", e.base, syn.ID)).Must(t, http.StatusOK)
 	page.Contains(t, "Covers: all themes · all sessions · any date · sources: "+e.props.Title.In("en", "en")+", "+conv.Title.In("en", "en"),
 		fmt.Sprintf("Written by %d people. 1 contribution added by the organisers (a seed statement, a budget project) is not counted", wantPeople))
+	// The page links to the method in full, which anyone may read.
+	page.Contains(t, `href="`+e.base+`/method">The method in full</a>`)
+	e.in.Client().Get(e.base+"/method").Must(t, http.StatusOK).Contains(t, "How syntheses are made", "<strong>Near-duplicates</strong>", "<h3>Limits</h3>")
+	e.in.Client().Get(e.base+"/method?locale=fr").Must(t, http.StatusOK).Contains(t, "Comment les synthèses sont faites", `lang="en"`)
 	// The list of versions and the downloads say the same.
 	e.admin.Get(e.base).Must(t, http.StatusOK).Contains(t, `<span class="hint">Covers: all themes · all sessions · any date · sources: `)
 	covers := "Covers: all themes · all sessions · any date · sources: " + e.props.Title.In("en", "en") + ", " + conv.Title.In("en", "en")

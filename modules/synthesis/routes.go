@@ -22,6 +22,7 @@ func (m *Module) Routes(r *web.Router) {
 
 	r.Page(get, "", web.NeedPublic, h.index)
 	r.Page(post, "/syntheses", needBuild, h.create)
+	r.Page(get, "/method", web.NeedPublic, h.method)
 	r.Page(get, "/syntheses/:id", web.NeedPublic, h.show)
 	r.Page(get, "/syntheses/:id/topics/:theme/:topic", web.NeedPublic, h.topic)
 	r.Page(post, "/syntheses/:id/label", needBuild, h.label)
