@@ -129,3 +129,27 @@ func (e *env) latest() (synthesis.Synthesis, synthesis.Result) {
 	}
 	return syn, res
 }
+
+// TestOpenDataServesStoredResult checks the open data: valid JSON with
+// the stored result under a single "result" key, and the version's own
+// fields around it.
+func TestOpenDataServesStoredResult(t *testing.T) {
+	e, page := publishedBig(t, 300)
+	syn, _ := e.latest()
+	body := e.in.Client().Get(page + "/synthesis.json").Must(t, http.StatusOK).Body
+	if !json.Valid([]byte(body)) {
+		t.Fatalf("not JSON: %.200s", body)
+	}
+	if n := strings.Count(body, `"result":`); n != 1 {
+		t.Errorf("%d result keys", n)
+	}
+	var stored synthesis.Result
+	if err := json.Unmarshal([]byte(syn.Result), &stored); err != nil {
+		t.Fatal(err)
+	}
+	var od synthesis.OpenData
+	if err := json.Unmarshal([]byte(body), &od); err != nil || od.Result == nil || od.Result.Synthesis.Contributions != 300 ||
+		len(od.Result.Contributions) != len(stored.Contributions) || od.Result.Synthesis.Themes[0].Topics[0].Label != stored.Synthesis.Themes[0].Topics[0].Label || !strings.HasPrefix(od.Name, "interim") || od.Covers == "" {
+		t.Errorf("open data %+v: %v", od, err)
+	}
+}
