@@ -136,7 +136,7 @@ func (e *env) latest() (synthesis.Synthesis, synthesis.Result) {
 func TestOpenDataServesStoredResult(t *testing.T) {
 	e, page := publishedBig(t, 300)
 	syn, _ := e.latest()
-	body := e.in.Client().Get(page + "/synthesis.json").Must(t, http.StatusOK).Body
+	body := e.in.Client().Get(page+"/synthesis.json").Must(t, http.StatusOK).Body
 	if !json.Valid([]byte(body)) {
 		t.Fatalf("not JSON: %.200s", body)
 	}
