@@ -129,9 +129,12 @@ func TestOpinionMapConsensusInSynthesis(t *testing.T) {
 	page.Contains(t, "Consensus statements", "Plant trees in every street", "every opinion group agrees",
 		"100% agree, 0% disagree, 0% pass (20 votes)", "20 participants in 2 opinion groups", `href="`+convURL+`/report"`, "Divisive statements", html.EscapeString(report.Divisive[0].Body))
 	md := e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.md", e.base, syn2.ID)).Must(t, http.StatusOK)
-	md.Contains(t, "## Opinion map", "“Plant trees in every street” — 100% agree, 0% disagree, 0% pass (20 votes); every opinion group agrees", "("+convURL+"/report)", report.Divisive[0].Body)
+	// Each statement links to its page in the conversation.
+	plant := fmt.Sprintf("%s/statements/%d", convURL, ids[4])
+	page.Contains(t, `<q><a href="`+plant+`">Plant trees in every street</a></q>`)
+	md.Contains(t, "## Opinion map", "[“Plant trees in every street”]("+plant+") — 100% agree, 0% disagree, 0% pass (20 votes); every opinion group agrees", "("+convURL+"/report)", report.Divisive[0].Body)
 	h := e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.html", e.base, syn2.ID)).Must(t, http.StatusOK)
-	h.Contains(t, "<q>Plant trees in every street</q>", "every opinion group agrees", "100% agree, 0% disagree, 0% pass (20 votes)", `href="`+convURL+`/report"`)
+	h.Contains(t, `<q><a href="`+plant+`">Plant trees in every street</a></q>`, "every opinion group agrees", "100% agree, 0% disagree, 0% pass (20 votes)", `href="`+convURL+`/report"`)
 	js := e.admin.Get(fmt.Sprintf("%s/syntheses/%d/synthesis.json", e.base, syn2.ID)).Must(t, http.StatusOK)
 	js.Contains(t, `"opinion_maps":[`, `"side":"agree"`, `"agree_percent":100`)
 	// A statement rejected since the computation is no longer public: it

@@ -116,7 +116,11 @@ func writeOpinionMap(w *strings.Builder, t func(string, ...any) string, om Opini
 			t("synthesis.opinion_map.report"), om.URL)
 	}
 	line := func(st StatementView) string {
-		return fmt.Sprintf("- “%s” — %s", strings.ReplaceAll(st.Text, "\n", " "), t("synthesis.statement.shares", "Agree", st.Agree, "Disagree", st.Disagree, "Pass", st.Pass, "Votes", st.Votes))
+		text := "“" + strings.ReplaceAll(st.Text, "\n", " ") + "”"
+		if st.URL != "" {
+			text = "[" + text + "](" + st.URL + ")"
+		}
+		return fmt.Sprintf("- %s — %s", text, t("synthesis.statement.shares", "Agree", st.Agree, "Disagree", st.Disagree, "Pass", st.Pass, "Votes", st.Votes))
 	}
 	fmt.Fprintf(w, "### %s\n\n", t("synthesis.consensus"))
 	if len(om.Consensus) == 0 {
@@ -152,8 +156,8 @@ var downloadTemplate = template.Must(template.New("d").Parse(`<!DOCTYPE html>
 {{range .V.OpinionMaps}}<h2>{{$.T.OpinionMap}}{{if .Title}}: {{.Title}}{{end}}</h2>
 {{if eq .Status "pending"}}<p>{{$.T.Pending}}</p>{{else if eq .Status "failed"}}<p>{{$.T.Failed}}</p>{{else}}
 {{if .URL}}<p>{{call $.Groups .}} <a href="{{.URL}}">{{$.T.Report}}</a></p>{{end}}
-<h3>{{$.T.Consensus}}</h3>{{if .Consensus}}<ul>{{range .Consensus}}<li><q>{{.Text}}</q> — {{if .AllAgree}}{{$.T.AllAgree}}{{else}}{{$.T.AllDisagree}}{{end}}; {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoConsensus}}</p>{{end}}
-<h3>{{$.T.Divisive}}</h3>{{if .Divisive}}<ul>{{range .Divisive}}<li><q>{{.Text}}</q> — {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoDivisive}}</p>{{end}}{{end}}{{end}}
+<h3>{{$.T.Consensus}}</h3>{{if .Consensus}}<ul>{{range .Consensus}}<li><q>{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</q> — {{if .AllAgree}}{{$.T.AllAgree}}{{else}}{{$.T.AllDisagree}}{{end}}; {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoConsensus}}</p>{{end}}
+<h3>{{$.T.Divisive}}</h3>{{if .Divisive}}<ul>{{range .Divisive}}<li><q>{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</q> — {{call $.Shares .}}</li>{{end}}</ul>{{else}}<p>{{$.T.NoDivisive}}</p>{{end}}{{end}}{{end}}
 <h2>{{.T.How}}</h2><p>{{.V.Method}}</p><ul><li>{{.T.Hash}}</li><li>{{.T.MethodV}}</li><li>{{.T.Software}}</li></ul></body></html>
 `))
 
