@@ -73,6 +73,8 @@ func TestPageSaysWhatItCovers(t *testing.T) {
 	page.Contains(t, `href="`+e.base+`/method">The method in full</a>`)
 	e.in.Client().Get(e.base+"/method").Must(t, http.StatusOK).Contains(t, "How syntheses are made", "<strong>Near-duplicates</strong>", "<h3>Limits</h3>")
 	e.in.Client().Get(e.base+"/method?locale=fr").Must(t, http.StatusOK).Contains(t, "Comment les synthèses sont faites", `lang="en"`)
+	e.in.App.Server.SourceURL = "https://code.example.org/polder"
+	e.in.Client().Get(e.base+"/method").Must(t, http.StatusOK).Contains(t, "in the source code. <a href=\"https://code.example.org/polder\">Source code</a>")
 	// The list of versions and the downloads say the same.
 	e.admin.Get(e.base).Must(t, http.StatusOK).Contains(t, `<span class="hint">Covers: all themes · all sessions · any date · sources: `)
 	covers := "Covers: all themes · all sessions · any date · sources: " + e.props.Title.In("en", "en") + ", " + conv.Title.In("en", "en")

@@ -67,8 +67,11 @@ func section(doc, head string) string {
 type MethodPage struct {
 	Base
 	HTML template.HTML
+	// SourceURL is where the README with the measurements is (the
+	// operator's source_url; empty when not set).
+	SourceURL string
 }
 
 func (h *handlers) method(c echo.Context) error {
-	return h.s.Render(c, http.StatusOK, "synthesis/method", MethodPage{Base: h.base(c), HTML: methodHTML()})
+	return h.s.Render(c, http.StatusOK, "synthesis/method", MethodPage{Base: h.base(c), HTML: methodHTML(), SourceURL: h.s.SourceURL})
 }
