@@ -429,6 +429,25 @@ func TestBrowserSynthesisFlow(t *testing.T) {
 	if h := text(t, vctx, `article.synthesis-topic h3`); h != label {
 		t.Errorf("the visitor sees the first topic as %q, want the edited %q", h, label)
 	}
+	// The page says what it covers and who wrote it, and links to the
+	// method in full.
+	head := text(t, vctx, `main`)
+	for _, want := range []string{"Covers: all themes", "Written by ", "Languages: ", "How this synthesis was made"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("the synthesis page lacks %q", want)
+		}
+	}
+	must(t, chromedp.Do(vctx,
+		chromedp.Click(chromedp.CSS(`main a[href$="/method"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.method h3`)),
+	))
+	if h := text(t, vctx, `main h1`); h != "How syntheses are made" {
+		t.Errorf("method page heading = %q", h)
+	}
+	must(t, chromedp.Do(vctx,
+		chromedp.Navigate(compURL+"/syntheses/"+strconv.FormatInt(syn.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`article.synthesis-topic`)),
+	))
 	must(t, chromedp.Do(vctx,
 		chromedp.Click(chromedp.CSS(`article.synthesis-topic a[href*="/topics/"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`ol.synthesis-contributions`)),
