@@ -75,4 +75,8 @@ func TestStatementsQuotedOnce(t *testing.T) {
 	if quotes == 0 {
 		t.Fatal("no quotes")
 	}
+	// Statements have no session: no per-session line, and no raw key.
+	if strings.Contains(page, "Per session") || strings.Contains(page, "unspecified") {
+		t.Error("a slice without sessions shows shares per session")
+	}
 }

@@ -47,6 +47,10 @@ type SliceView struct {
 	Kinds []string
 }
 
+// unspecifiedSession is the session key topics gives contributions
+// without a session.
+const unspecifiedSession = "unspecified"
+
 // leftOutShown bounds the list of left-out contributions on the page: a
 // process with thousands of texts in other languages keeps a readable page.
 const leftOutShown = 100
@@ -121,7 +125,7 @@ type ShareView struct {
 
 // newView prepares a version for reading, titles in the locale; noTheme
 // names the slice of contributions without a theme.
-func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme string) *View {
+func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme, noSession string) *View {
 	res := d.res
 	v := &View{Syn: syn, Result: res, Sources: d.sources, Method: topics.Method}
 	if res == nil || res.Synthesis == nil {
@@ -175,12 +179,20 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme str
 			for _, q := range t.Quotes {
 				tp.Quotes = append(tp.Quotes, QuoteView{ID: q.ID, Text: q.Text, URL: v.Sources[q.ID].URL, Copies: q.Copies})
 			}
-			for _, s := range t.BySession {
-				name := sessionTitle[s.Key]
-				if name == "" {
-					name = s.Key
+			// A slice with no sessions (statements) has nothing to say per
+			// session; a slice with some names the others in the reader's
+			// language.
+			if !(len(t.BySession) == 1 && t.BySession[0].Key == unspecifiedSession) {
+				for _, s := range t.BySession {
+					name := sessionTitle[s.Key]
+					if name == "" {
+						name = s.Key
+					}
+					if s.Key == unspecifiedSession {
+						name = noSession
+					}
+					tp.BySession = append(tp.BySession, ShareView{Name: name, Count: s.Count, Percent: int(s.Share*100 + 0.5)})
 				}
-				tp.BySession = append(tp.BySession, ShareView{Name: name, Count: s.Count, Percent: int(s.Share*100 + 0.5)})
 			}
 			for i := range res.Machine {
 				if res.Machine[i].Theme == ti && res.Machine[i].Topic == k {
