@@ -63,7 +63,8 @@ func (h *handlers) view(c echo.Context, b Base) (*View, error) {
 		return nil, err
 	}
 	loc := web.Locale(c)
-	v := newView(syn, d, b.Space, loc, h.s.Bundle.T(loc, "synthesis.theme.none", nil), h.s.Bundle.T(loc, "synthesis.session.none", nil))
+	v := newView(syn, d, b.Space, loc, viewWords{NoTheme: h.s.Bundle.T(loc, "synthesis.theme.none", nil),
+		NoSession: h.s.Bundle.T(loc, "synthesis.session.none", nil), Other: h.s.Bundle.T(loc, "synthesis.topic.other", nil)})
 	v.Slice = h.slice(c, syn, b.Space, loc)
 	t := h.tr(c)
 	v.Covers = coversLine(t, v.Slice)

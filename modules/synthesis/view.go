@@ -125,7 +125,15 @@ type ShareView struct {
 
 // newView prepares a version for reading, titles in the locale; noTheme
 // names the slice of contributions without a theme.
-func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme, noSession string) *View {
+// viewWords are the words a view needs in the reader's language.
+type viewWords struct {
+	// NoTheme names the slice of contributions without a theme,
+	// NoSession the contributions without a session, Other the group of
+	// other contributions.
+	NoTheme, NoSession, Other string
+}
+
+func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale string, words viewWords) *View {
 	res := d.res
 	v := &View{Syn: syn, Result: res, Sources: d.sources, Method: topics.Method}
 	if res == nil || res.Synthesis == nil {
@@ -162,7 +170,7 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme, no
 			tv.Title = th.Theme
 		}
 		if tv.Title == "" {
-			tv.Title = noTheme // contributions outside any theme (e.g. statements)
+			tv.Title = words.NoTheme // contributions outside any theme (e.g. statements)
 		}
 		all := append([]topics.Topic(nil), th.Topics...)
 		if th.Other != nil {
@@ -170,6 +178,9 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme, no
 		}
 		for k, t := range all {
 			tp := TopicView{Theme: ti, Index: k, Label: t.Label, Size: t.Size, Voices: t.Voices, Terms: t.Terms, Other: t.Other, IDs: t.IDs}
+			if t.Other {
+				tp.Label = words.Other
+			}
 			if th.Size > 0 {
 				tp.Percent = (t.Size*100 + th.Size/2) / th.Size
 			}
@@ -189,7 +200,7 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale, noTheme, no
 						name = s.Key
 					}
 					if s.Key == unspecifiedSession {
-						name = noSession
+						name = words.NoSession
 					}
 					tp.BySession = append(tp.BySession, ShareView{Name: name, Count: s.Count, Percent: int(s.Share*100 + 0.5)})
 				}
