@@ -200,6 +200,9 @@ func newView(syn *Synthesis, d *decoded, sp *registry.Space, locale string, word
 						name = s.Key
 					}
 					if s.Key == unspecifiedSession {
+						if s.Count == 0 {
+							continue // none of this topic: nothing to say
+						}
 						name = words.NoSession
 					}
 					tp.BySession = append(tp.BySession, ShareView{Name: name, Count: s.Count, Percent: int(s.Share*100 + 0.5)})

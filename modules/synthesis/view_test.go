@@ -19,6 +19,7 @@ func TestViewSessions(t *testing.T) {
 	res := &Result{Synthesis: &topics.Synthesis{Themes: []topics.ThemeSynthesis{{Theme: "t", Topics: []topics.Topic{
 		topic(topics.Share{Key: "s1", Count: 2, Share: 0.5}, topics.Share{Key: unspecifiedSession, Count: 1, Share: 0.25}),
 		topic(topics.Share{Key: unspecifiedSession, Count: 3, Share: 1}),
+		topic(topics.Share{Key: "s1", Count: 1, Share: 0.25}, topics.Share{Key: unspecifiedSession, Count: 0, Share: 0}),
 	}}}}}
 	v := newView(&Synthesis{}, newDecoded(res), sp, "en", viewWords{NoTheme: "no theme", NoSession: "no session", Other: "other contributions"})
 	got := v.Themes[0].Topics
@@ -27,6 +28,9 @@ func TestViewSessions(t *testing.T) {
 	}
 	if len(got[1].BySession) != 0 {
 		t.Errorf("a slice without sessions shows %+v", got[1].BySession)
+	}
+	if len(got[2].BySession) != 1 {
+		t.Errorf("a topic with none of the contributions without a session shows %+v", got[2].BySession)
 	}
 }
 
