@@ -3,7 +3,6 @@
 package synthesis
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +144,7 @@ func summaryLines(t func(string, ...any) string, n func(string, int) string, res
 	if len(s.Languages) > 0 {
 		var langs []string
 		for _, l := range s.Languages {
-			langs = append(langs, fmt.Sprintf("%s %d (%d%%)", t("synthesis.lang."+l.Key), l.Count, int(l.Share*100+0.5)))
+			langs = append(langs, t("synthesis.languages.item", "Name", t("synthesis.lang."+l.Key), "Count", l.Count, "Percent", int(l.Share*100+0.5)))
 		}
 		out = append(out, t("synthesis.languages")+" "+strings.Join(langs, ", "))
 	}
