@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -147,7 +148,10 @@ func TestBuildLabelPublishTrace(t *testing.T) {
 		t.Fatalf("built with %q, want %q", syn.MethodVersion, synthesis.MethodVersion)
 	}
 	page.Contains(t, strings.ReplaceAll(topics.Method, "'", "&#39;"))
-	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=fr", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "dictionnaires bilingues FreeDict")
+	fr := e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=fr", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "dictionnaires bilingues FreeDict", "Langues : ")
+	if !regexp.MustCompile(`Par session : [^<]*intersession : \d+ \(\d+ %\)`).MatchString(fr.Body) {
+		t.Error("the French page does not write shares per session the French way")
+	}
 	e.admin.Get(fmt.Sprintf("%s/syntheses/%d?locale=nl", e.base, syn.ID)).Must(t, http.StatusOK).Contains(t, "tweetalige FreeDict-woordenboeken")
 	if err := e.in.App.DB.Model(&synthesis.Synthesis{}).Where("id = ?", syn.ID).Update("method_version", "topics/1").Error; err != nil {
 		t.Fatal(err)
