@@ -29,6 +29,7 @@ func (m *Module) Routes(r *web.Router) {
 	r.Page(post, "/statements", web.NeedPublic, h.submitForm)
 	r.Page(get, "/map", web.NeedPublic, h.mapPage)
 	r.Page(get, "/report", web.NeedPublic, h.reportPage)
+	r.Page(get, "/statements", web.NeedPublic, h.statementsPage)
 	r.Page(get, "/statements/:id", web.NeedPublic, h.statementPage)
 	r.Page(get, "/admin", perm(ActionModerate), h.adminPage)
 	r.Page(post, "/admin/statements", perm(ActionModerate), h.seedForm)

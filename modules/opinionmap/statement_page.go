@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -93,4 +94,70 @@ func (h *handlers) statementPage(c echo.Context) error {
 		Groups    []GroupShare
 		Freshness *Freshness
 	}{h.base(c), st, all, pct(all.Seen-all.Agree-all.Disagree, all.Seen), groups, fr})
+}
+
+// statementsPageSize is how many statements the list shows a page.
+const statementsPageSize = 50
+
+// StatementRow is a statement in the public list, with the votes the
+// last computation counted (Counted false for statements newer than it).
+type StatementRow struct {
+	Statement
+	All     Share
+	PassPct int
+	Counted bool
+}
+
+// statementsPage lists the visible statements, oldest first, a page at a
+// time (?page=N, out of range goes to the nearest page), each with the
+// votes of the last computation and a link to its own page.
+func (h *handlers) statementsPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	comp := web.Component(c)
+	sts, err := h.svc.Statements(ctx, comp.ID, StateAccepted, StateUnmoderated)
+	if err != nil {
+		return err
+	}
+	counts, err := h.svc.LiveCounts(ctx, comp.ID)
+	if err != nil {
+		return err
+	}
+	res, fr, err := h.freshness(c, counts)
+	if err != nil {
+		return err
+	}
+	counted := map[int64]Share{}
+	if res != nil {
+		for _, st := range res.Result.Statements {
+			counted[st.ID] = share(st.All)
+		}
+	}
+	pages := max(1, (len(sts)+statementsPageSize-1)/statementsPageSize)
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	page = min(page, pages)
+	from := (page - 1) * statementsPageSize
+	var rows []StatementRow
+	for _, st := range sts[from:min(len(sts), from+statementsPageSize)] {
+		sh, ok := counted[st.ID]
+		rows = append(rows, StatementRow{Statement: st, All: sh, PassPct: pct(sh.Seen-sh.Agree-sh.Disagree, sh.Seen), Counted: ok})
+	}
+	data := struct {
+		Base
+		Rows             []StatementRow
+		Total            int
+		First            int
+		Page, Pages      int
+		PrevURL, NextURL string
+		Freshness        *Freshness
+	}{Base: h.base(c), Rows: rows, Total: len(sts), First: from + 1, Page: page, Pages: pages, Freshness: fr}
+	if page > 1 {
+		data.PrevURL = "?page=" + strconv.Itoa(page-1)
+	}
+	if page < pages {
+		data.NextURL = "?page=" + strconv.Itoa(page+1)
+	}
+	return h.s.Render(c, http.StatusOK, "opinionmap/statements", data)
 }

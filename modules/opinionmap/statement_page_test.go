@@ -90,3 +90,45 @@ func TestStatementPage(t *testing.T) {
 	}
 	e.in.Client().Get(fmt.Sprintf("%s/statements/%d", e.base, st.ID)).Must(t, 404)
 }
+
+// TestStatementsList checks the public list of statements: every visible
+// statement once across its pages (50 a page), each linked to its page,
+// with the votes of the last computation or "not counted yet" for a
+// newer one; a rejected statement is not listed.
+func TestStatementsList(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var bodies []string
+	for i := range 55 {
+		bodies = append(bodies, fmt.Sprintf("Statement number %d about the buses", i))
+	}
+	ids := e.seed(bodies...)
+	if _, err := e.svc().Moderate(ctx, e.comp, ids[3], false); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		acc := e.in.CreateAccount(fmt.Sprintf("list%d@example.org", i), "a long password 1", false)
+		p, err := e.svc().Participant(ctx, e.comp.ID, opinionmap.Who{AccountID: acc.ID}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc().Vote(ctx, e.comp, p, ids[0], 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc().Recompute(ctx, e.comp.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.seed("A statement after the computation")
+	first := e.in.Client().Get(e.base+"/statements").Must(t, 200).Contains(t, "All statements", "55 statements", "Page 1 of 2",
+		fmt.Sprintf(`<a href="%s/statements/%d">Statement number 0 about the buses</a>`, e.base, ids[0]), "100% agree, 0% disagree, 0% pass (3 votes)").Body
+	second := e.in.Client().Get(e.base+"/statements?page=2").Must(t, 200).Contains(t, "Page 2 of 2", "A statement after the computation", "not counted yet").Body
+	listed := strings.Count(first, `/statements/`) + strings.Count(second, `/statements/`)
+	if strings.Count(first, "<tr><td>") != 50 || listed != 55 {
+		t.Errorf("page 1 has %d rows; %d statements linked in all, want 55", strings.Count(first, "<tr><td>"), listed)
+	}
+	if strings.Contains(first+second, "Statement number 3 about") {
+		t.Error("a rejected statement is listed")
+	}
+	e.in.Client().Get(e.base+"/statements?page=9&locale=fr").Must(t, 200).Contains(t, "Toutes les propositions", "Page 2 sur 2")
+}
