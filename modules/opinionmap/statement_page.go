@@ -74,11 +74,7 @@ func (h *handlers) statementPage(c echo.Context) error {
 	if st.State != StateAccepted && st.State != StateUnmoderated {
 		return perr.NotFound("statement")
 	}
-	counts, err := h.svc.LiveCounts(ctx, comp.ID)
-	if err != nil {
-		return err
-	}
-	res, fr, err := h.freshness(c, counts)
+	res, fr, err := h.lastResults(c)
 	if err != nil {
 		return err
 	}
@@ -118,11 +114,7 @@ func (h *handlers) statementsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.LiveCounts(ctx, comp.ID)
-	if err != nil {
-		return err
-	}
-	res, fr, err := h.freshness(c, counts)
+	res, fr, err := h.lastResults(c)
 	if err != nil {
 		return err
 	}
@@ -160,4 +152,14 @@ func (h *handlers) statementsPage(c echo.Context) error {
 		data.NextURL = "?page=" + strconv.Itoa(page+1)
 	}
 	return h.s.Render(c, http.StatusOK, "opinionmap/statements", data)
+}
+
+// lastResults gives the conversation's last computed results and how
+// fresh they are against the live counts.
+func (h *handlers) lastResults(c echo.Context) (*Results, *Freshness, error) {
+	counts, err := h.svc.LiveCounts(c.Request().Context(), web.Component(c).ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.freshness(c, counts)
 }
