@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polder-civic/polder/modules/opinionmap"
 	"github.com/polder-civic/polder/modules/proposals"
 )
 
@@ -21,9 +20,7 @@ import (
 // unsupported languages and an enormous proposal give a ready version
 // whose page says what was left out or cut, never a failed build.
 func TestBadInputThroughComponent(t *testing.T) {
-	om := opinionmap.New()
-	e := newEnv(t, 12, nil, om)
-	conv := e.component(opinionmap.ID)
+	e, om, conv := newConversationEnv(t, 12)
 	sources := []string{strconv.FormatInt(e.props.ID, 10), strconv.FormatInt(conv.ID, 10)}
 
 	// A slice in the future holds nothing.

@@ -22,10 +22,8 @@ import (
 // once, whether it wrote proposals or statements; anonymous participants
 // each once; facilitators' statements not counted) and the languages.
 func TestPageSaysWhatItCovers(t *testing.T) {
-	om := opinionmap.New()
-	e := newEnv(t, 40, nil, om)
+	e, om, conv := newConversationEnv(t, 40)
 	ctx := context.Background()
-	conv := e.component(opinionmap.ID)
 	var props []proposals.Proposal
 	if err := e.in.App.DB.Where("component_id = ?", e.props.ID).Find(&props).Error; err != nil {
 		t.Fatal(err)

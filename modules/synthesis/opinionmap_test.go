@@ -25,10 +25,8 @@ import (
 // report (same statements, same shares), shown on the page and in the
 // Markdown, HTML and JSON downloads with a link to the votes.
 func TestOpinionMapConsensusInSynthesis(t *testing.T) {
-	om := opinionmap.New()
-	e := newEnv(t, 40, nil, om)
+	e, om, conv := newConversationEnv(t, 40)
 	ctx := context.Background()
-	conv := e.component(opinionmap.ID)
 	form := url.Values{"kind": {"interim"}, "sources": {strconv.FormatInt(e.props.ID, 10)}}
 
 	// No results yet: listed as pending, not an error.
@@ -157,6 +155,15 @@ func TestOpinionMapConsensusInSynthesis(t *testing.T) {
 }
 
 // component returns the process's component of a module.
+// newConversationEnv is newEnv with n demo proposals and the opinion map
+// registered, with the preset's conversation component.
+func newConversationEnv(t *testing.T, n int) (*env, *opinionmap.Module, *registry.Component) {
+	t.Helper()
+	om := opinionmap.New()
+	e := newEnv(t, n, nil, om)
+	return e, om, e.component(opinionmap.ID)
+}
+
 func (e *env) component(moduleID string) *registry.Component {
 	e.t.Helper()
 	for i := range e.comps {

@@ -22,9 +22,7 @@ import (
 // proposals' and statements' own rows. The conversation's statements have
 // no theme or session: theme and session slices leave them out.
 func TestSliceFilters(t *testing.T) {
-	om := opinionmap.New()
-	e := newEnv(t, 120, nil, om)
-	conv := e.component(opinionmap.ID)
+	e, om, conv := newConversationEnv(t, 120)
 	for _, b := range []string{"More night trains", "Fewer flights", "Insulate the schools"} {
 		if _, err := om.Service().Submit(context.Background(), conv, nil, b, true); err != nil {
 			t.Fatal(err)

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/polder-civic/polder/modules/opinionmap"
 )
 
 // TestStatementsQuotedOnce builds a synthesis of a conversation's
@@ -21,9 +19,7 @@ import (
 // once, as written, on the page and in the open data, linked to the
 // statement's page in the conversation.
 func TestStatementsQuotedOnce(t *testing.T) {
-	om := opinionmap.New()
-	e := newEnv(t, 0, nil, om)
-	conv := e.component(opinionmap.ID)
+	e, om, conv := newConversationEnv(t, 0)
 	bodies := map[string]string{}
 	for _, b := range []string{
 		"More night trains across Europe", "Night trains should be cheaper than flights", "Trains to every small town",
