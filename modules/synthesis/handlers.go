@@ -41,7 +41,7 @@ func (h *handlers) load(c echo.Context, b Base) (*Synthesis, error) {
 	if err != nil || id <= 0 {
 		return nil, perr.NotFound("synthesis")
 	}
-	syn, err := h.svc.readMeta(c.Request().Context(), b.Component, id)
+	syn, err := h.svc.Get(c.Request().Context(), b.Component, id)
 	if err != nil {
 		return nil, err
 	}

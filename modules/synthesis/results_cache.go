@@ -62,9 +62,10 @@ func newResultCache() *resultCache {
 	return &resultCache{lru: c}
 }
 
-// readMeta loads a version of a component without its result, which
-// readResult gives: visibility is checked before any result is read.
-func (s *Service) readMeta(ctx context.Context, comp *registry.Component, id int64) (*Synthesis, error) {
+// Get loads a version of a component without its result (Result is
+// empty; readResult gives it, cached): callers check visibility before
+// any result is read, and a 20 MB column is not read for a status.
+func (s *Service) Get(ctx context.Context, comp *registry.Component, id int64) (*Synthesis, error) {
 	var syn Synthesis
 	err := s.srv.DB.WithContext(ctx).Omit("result").Where("id = ? AND component_id = ?", id, comp.ID).Limit(1).Find(&syn).Error
 	if err != nil {
@@ -76,7 +77,7 @@ func (s *Service) readMeta(ctx context.Context, comp *registry.Component, id int
 	return &syn, nil
 }
 
-// readResult gives the decoded result of a version read by readMeta, from
+// readResult gives the decoded result of a version read by Get, from
 // the cache, decoding it on a miss (one decode at a time per version).
 func (s *Service) readResult(ctx context.Context, syn *Synthesis) (*decoded, error) {
 	key := resultKey{id: syn.ID, updated: syn.UpdatedAt.UnixNano()}

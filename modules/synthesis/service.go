@@ -213,19 +213,6 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// Get loads a version of a component.
-func (s *Service) Get(ctx context.Context, comp *registry.Component, id int64) (*Synthesis, error) {
-	var syn Synthesis
-	err := s.srv.DB.WithContext(ctx).Where("id = ? AND component_id = ?", id, comp.ID).Limit(1).Find(&syn).Error
-	if err != nil {
-		return nil, fmt.Errorf("loading synthesis: %w", err)
-	}
-	if syn.ID == 0 {
-		return nil, perr.NotFound("synthesis")
-	}
-	return &syn, nil
-}
-
 // List returns a component's versions, newest first; published ones only
 // unless all.
 func (s *Service) List(ctx context.Context, comp *registry.Component, all bool) ([]Synthesis, error) {
