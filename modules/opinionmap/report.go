@@ -36,6 +36,9 @@ func (s Share) add(vote int) Share {
 // AgreePct is the agreeing share in percent (0 when nobody saw it).
 func (s Share) AgreePct() int { return pct(s.Agree, s.Seen) }
 
+// PassPct is the share who passed, in percent.
+func (s Share) PassPct() int { return pct(s.Seen-s.Agree-s.Disagree, s.Seen) }
+
 // DisagreePct is the disagreeing share in percent.
 func (s Share) DisagreePct() int { return pct(s.Disagree, s.Seen) }
 

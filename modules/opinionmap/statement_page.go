@@ -86,10 +86,9 @@ func (h *handlers) statementPage(c echo.Context) error {
 		Base
 		Statement *Statement
 		All       Share
-		PassPct   int
 		Groups    []GroupShare
 		Freshness *Freshness
-	}{h.base(c), st, all, pct(all.Seen-all.Agree-all.Disagree, all.Seen), groups, fr})
+	}{h.base(c), st, all, groups, fr})
 }
 
 // statementsPageSize is how many statements the list shows a page.
@@ -100,7 +99,6 @@ const statementsPageSize = 50
 type StatementRow struct {
 	Statement
 	All     Share
-	PassPct int
 	Counted bool
 }
 
@@ -134,17 +132,16 @@ func (h *handlers) statementsPage(c echo.Context) error {
 	var rows []StatementRow
 	for _, st := range sts[from:min(len(sts), from+statementsPageSize)] {
 		sh, ok := counted[st.ID]
-		rows = append(rows, StatementRow{Statement: st, All: sh, PassPct: pct(sh.Seen-sh.Agree-sh.Disagree, sh.Seen), Counted: ok})
+		rows = append(rows, StatementRow{Statement: st, All: sh, Counted: ok})
 	}
 	data := struct {
 		Base
 		Rows             []StatementRow
 		Total            int
-		First            int
 		Page, Pages      int
 		PrevURL, NextURL string
 		Freshness        *Freshness
-	}{Base: h.base(c), Rows: rows, Total: len(sts), First: from + 1, Page: page, Pages: pages, Freshness: fr}
+	}{Base: h.base(c), Rows: rows, Total: len(sts), Page: page, Pages: pages, Freshness: fr}
 	if page > 1 {
 		data.PrevURL = "?page=" + strconv.Itoa(page-1)
 	}
